@@ -1,0 +1,53 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let checks: [SwiftSetting] = [
+    .define("MEMCG_INTERNAL_CHECKS", .when(configuration: .debug)),
+]
+
+let package = Package(
+    name: "memcgd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "memcgd", targets: ["memcgd"]),
+        .library(name: "MemcgEngine", targets: ["MemcgEngine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+    ],
+    targets: [
+        .target(name: "MemcgEngine", swiftSettings: checks),
+        .systemLibrary(
+            name: "CMicroHTTPD",
+            pkgConfig: "libmicrohttpd",
+            providers: [.apt(["libmicrohttpd-dev"])]
+        ),
+        .target(
+            name: "MemcgHTTP",
+            dependencies: [
+                "MemcgEngine", "CMicroHTTPD",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: checks
+        ),
+        .executableTarget(
+            name: "memcgd",
+            dependencies: [
+                "MemcgHTTP", "MemcgEngine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        .executableTarget(name: "MemcgBench", dependencies: ["MemcgEngine"], path: "Sources/MemcgBench"),
+        .testTarget(name: "MemcgEngineTests", dependencies: ["MemcgEngine"], swiftSettings: checks),
+        .testTarget(
+            name: "MemcgHTTPTests",
+            dependencies: ["MemcgHTTP", "MemcgEngine", .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "Logging", package: "swift-log")],
+            swiftSettings: checks
+        ),
+    ]
+)
