@@ -1,7 +1,7 @@
 /// The one error type of the engine. Each case carries an errno-style code
 /// that the HTTP layer maps to a status; `detail` is a human sentence.
 public struct EngineError: Error, Equatable, Sendable, CustomStringConvertible {
-    public enum Code: String, Sendable, CaseIterable {
+    public enum Code: String, Sendable, CaseIterable, Error {
         case EINVAL, ENOENT, ESRCH, EEXIST, EBUSY, ENOMEM, EOPNOTSUPP
     }
     public var code: Code

@@ -55,7 +55,9 @@ extension MemcgEngine {
     /// goes are uncharged; swap slots forget the process.
     func exitProcess(slot: Int) {
         let pid = processes[slot].pid
-        for pfn in livePages(of: slot) {
+        // In ascending page order, so pages whose last pin goes reach the
+        // active head in a documented order.
+        for pfn in livePages(of: slot).sorted() {
             removeAllMappings(pfn, slot: slot)
             uncharge(ifUnreferenced: pfn)
         }

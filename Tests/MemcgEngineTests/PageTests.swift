@@ -1,0 +1,383 @@
+import Testing
+@testable import MemcgEngine
+
+@Suite struct PageTests {
+    /// A page shared by two containers stays with its first owner.
+    @Test func firstTouchOwns() throws {
+        let f = try Fixture()
+        try f.container("a"); try f.container("b")
+        try f.process(1, in: "a"); try f.process(2, in: "b")
+        try f.event(.fileFault, pid: 1, page: 5)
+        try f.event(.fileFault, pid: 2, page: 5)
+        #expect(f.engine.owner(ofPage: 5) == "a")
+        #expect(try f.stats("a").usage == 1)
+        #expect(try f.stats("b").usage == 0)
+        #expect(f.engine.references(ofPage: 5).mappings == 2)
+        try f.event(.unmap, pid: 1, page: 5)
+        #expect(f.engine.owner(ofPage: 5) == "a")
+        try f.event(.unmap, pid: 2, page: 5)
+        #expect(f.engine.owner(ofPage: 5) == nil)
+        #expect(try f.stats("a").local.pgpgout == 1)
+    }
+
+    /// Page cache filled without a process is charged to the root.
+    @Test func kernelContextChargesRoot() throws {
+        let f = try Fixture()
+        try f.event(.pagecacheAdd, page: 1)
+        #expect(f.engine.owner(ofPage: 1) == "root")
+        #expect(try f.stats("root").local.cache == 1)
+    }
+
+    /// A moved process leaves its old charges behind; new charges go to the new container.
+    @Test func moveLeavesChargesBehind() throws {
+        let f = try Fixture()
+        try f.container("a"); try f.container("b")
+        try f.process(1, in: "a")
+        try f.event(.anonFault, pid: 1, page: 1)
+        try f.run(.moveProcess(pid: 1, container: "b"))
+        try f.event(.anonFault, pid: 1, page: 2)
+        #expect(f.engine.owner(ofPage: 1) == "a")
+        #expect(f.engine.owner(ofPage: 2) == "b")
+        try f.event(.unmap, pid: 1, page: 1)
+        #expect(try f.stats("a").usage == 0)
+        #expect(try f.stats("a").local.pgpgout == 1)
+    }
+
+    /// The `mapped` charge type skips page-cache and swap-cache charges but not faults.
+    @Test func mappedChargeType() throws {
+        let f = try Fixture()
+        try f.container("m", type: .mapped)
+        try f.process(1, in: "m")
+        let out = try f.event(.pagecacheAdd, pid: 1, page: 3)
+        #expect(out.applied == 1)
+        #expect(f.engine.owner(ofPage: 3) == nil)
+        try f.event(.swapcacheAdd, pid: 1, page: 4)
+        #expect(f.engine.owner(ofPage: 4) == nil)
+        try f.event(.fileFault, pid: 1, page: 3)
+        #expect(f.engine.owner(ofPage: 3) == "m")
+        #expect(try f.stats("m").local.cache == 1)
+        #expect(try f.stats("m").local.mappedFile == 1)
+    }
+
+    /// Unmap of a page a process never mapped is a counted no-op.
+    @Test func unbalancedUnmap() throws {
+        let f = try Fixture()
+        try f.process(1, in: "root")
+        try f.process(2, in: "root")
+        try f.event(.anonFault, pid: 1, page: 1)
+        let out = try f.event(.unmap, pid: 2, page: 1)
+        #expect(out.applied == 1 && out.failed == 0)
+        #expect(f.engine.owner(ofPage: 1) == "root")
+        #expect(f.engine.engineSnapshot.counters.unbalancedUncharges == 1)
+        #expect(f.engine.engineSnapshot.counters.events[PageOp.unmap.rawValue][EventResult.noop.rawValue] == 1)
+        try f.event(.pagecacheRemove, page: 1)
+        #expect(f.engine.engineSnapshot.counters.unbalancedUncharges == 2)
+    }
+
+    /// A process may map a page more than once; each unmap drops one.
+    @Test func multipleMappings() throws {
+        let f = try Fixture()
+        try f.process(1, in: "root")
+        try f.event(.fileFault, pid: 1, page: 1)
+        try f.event(.fileFault, pid: 1, page: 1)
+        try f.event(.pagecacheAdd, pid: 1, page: 1)
+        #expect(f.engine.references(ofPage: 1) == (2, true, false))
+        try f.event(.unmap, pid: 1, page: 1)
+        try f.event(.unmap, pid: 1, page: 1)
+        #expect(f.engine.owner(ofPage: 1) == "root")
+        try f.event(.pagecacheRemove, page: 1)
+        #expect(f.engine.owner(ofPage: 1) == nil)
+        #expect(f.engine.engineSnapshot.counters.charges == 1)
+        #expect(f.engine.engineSnapshot.counters.uncharges == 1)
+    }
+
+    /// Free of a still-referenced page drops its references and counts an anomaly.
+    @Test func freeReferencedPage() throws {
+        let f = try Fixture()
+        try f.process(1, in: "root")
+        try f.event(.anonFault, pid: 1, page: 1)
+        try f.event(.swapcacheAdd, page: 1)
+        try f.event(.free, page: 1)
+        #expect(f.engine.owner(ofPage: 1) == nil)
+        #expect(f.engine.engineSnapshot.counters.anomalies == 1)
+        #expect(try f.engine.process(pid: 1).mappedPages == 0)
+        try f.event(.free, page: 1)
+        #expect(f.engine.engineSnapshot.counters.anomalies == 1)
+    }
+
+    /// Migrate keeps usage, owner, references and LRU position.
+    @Test func migrate() throws {
+        let f = try Fixture()
+        try f.container("a")
+        try f.process(1, in: "a")
+        try f.range(.fileFault, pid: 1, from: 0, count: 3)
+        try f.event(.pagecacheAdd, page: 1)
+        try f.event(.migrate, page: 50, old: 1)
+        #expect(try f.stats("a").usage == 3)
+        #expect(f.engine.owner(ofPage: 50) == "a")
+        #expect(f.engine.owner(ofPage: 1) == nil)
+        #expect(f.engine.references(ofPage: 50) == (1, true, false))
+        #expect(try f.engine.lruLists(of: "a").active == [2, 50, 0])
+        #expect(try f.stats("a").local.pgpgin == 3)
+        let busy = try f.event(.migrate, page: 0, old: 2)
+        #expect(busy.failures.map(\.result) == [.EBUSY])
+        try f.event(.unmap, pid: 1, page: 50)
+        try f.event(.pagecacheRemove, page: 50)
+        #expect(try f.stats("a").usage == 2)
+    }
+
+    /// cow charges the new page, then unmaps the old one.
+    @Test func cow() throws {
+        let f = try Fixture()
+        try f.process(1, in: "root")
+        try f.event(.anonFault, pid: 1, page: 1)
+        try f.run(.fork(pid: 2, parentPid: 1))
+        #expect(f.engine.references(ofPage: 1).mappings == 2)
+        try f.event(.cow, pid: 2, page: 2, old: 1)
+        #expect(f.engine.references(ofPage: 1).mappings == 1)
+        #expect(f.engine.mappings(ofPage: 2, pid: 2) == 1)
+        #expect(try f.stats("root").local.pgfault == 2)
+    }
+
+    /// fork maps each parent page once, even one the parent maps twice; pins are not inherited.
+    @Test func fork() throws {
+        let f = try Fixture()
+        try f.container("a")
+        try f.process(1, in: "a")
+        try f.event(.fileFault, pid: 1, page: 3)
+        try f.event(.fileFault, pid: 1, page: 3)
+        try f.event(.anonFault, pid: 1, page: 4)
+        try f.event(.mlock, pid: 1, page: 4)
+        try f.run(.fork(pid: 2, parentPid: 1))
+        let child = try f.engine.process(pid: 2)
+        #expect(child.container == "a" && child.mappedPages == 2 && child.mappings == 2 && child.pinnedPages == 0)
+        try f.run(.exitProcess(pid: 1))
+        #expect(try f.stats("a").usage == 2)
+        #expect(try f.stats("a").local.unevictable == 0)
+        try f.run(.exitProcess(pid: 2))
+        #expect(try f.stats("a").usage == 0)
+    }
+
+    /// access: inactive page gets referenced, then activated; active page gets referenced.
+    @Test func access() throws {
+        let f = try Fixture(swap: 8)
+        try f.container("a")
+        try f.process(1, in: "a")
+        try f.range(.fileFault, pid: 1, from: 0, count: 2)
+        try f.run(.setLimit(name: "a", limitPages: 100))
+        // Balance moves page 0 (active tail) to inactive by a reclaim scan of an empty need:
+        #expect(try f.engine.lruLists(of: "a").active == [1, 0])
+        try f.event(.access, page: 0)
+        #expect(f.engine.isReferenced(0))
+        try f.container("b", limit: 1)
+        try f.process(2, in: "b")
+        try f.event(.fileFault, pid: 2, page: 10)
+        try f.event(.access, page: 10)
+        // Reclaim in b: balance moves 10 to inactive (clearing referenced), then evicts it.
+        let out = try f.event(.fileFault, pid: 2, page: 11)
+        #expect(out.evicted == [10])
+        #expect(f.engine.owner(ofPage: 11) == "b")
+    }
+
+    /// A referenced inactive page gets a second chance; two accesses activate it.
+    @Test func secondChance() throws {
+        let f = try Fixture()
+        try f.container("a", limit: 80)
+        try f.process(1, in: "a")
+        try f.range(.pagecacheAdd, pid: 1, from: 0, count: 80)
+        // A round balances 40/40 and evicts 32 from the inactive tail.
+        let first = try f.event(.pagecacheAdd, pid: 1, page: 80)
+        #expect(first.evicted == Array(0..<32))
+        #expect(try f.engine.lruLists(of: "a").inactive == Array((32..<40).reversed()))
+        try f.event(.access, page: 32)
+        try f.event(.access, page: 33)
+        try f.event(.access, page: 33)
+        #expect(try f.engine.lruLists(of: "a").active.prefix(2) == [33, 80])
+        // Usage is 49 now: make that the limit, so the next charge reclaims.
+        #expect(try f.run(.setLimit(name: "a", limitPages: 49)).evictedCount == 0)
+        let second = try f.event(.pagecacheAdd, pid: 1, page: 81)
+        #expect(second.evicted == Array(34...65))
+        let lists = try f.engine.lruLists(of: "a")
+        #expect(lists.active.prefix(3) == [81, 32, 33])
+        #expect(!f.engine.isReferenced(32))
+    }
+
+    /// mlock pins a mapped page (unevictable); munlock returns it to the active head.
+    @Test func mlock() throws {
+        let f = try Fixture()
+        try f.container("a")
+        try f.process(1, in: "a")
+        try f.process(2, in: "a")
+        try f.range(.fileFault, pid: 1, from: 0, count: 3)
+        let notMapped = try f.event(.mlock, pid: 2, page: 0)
+        #expect(notMapped.applied == 1)
+        #expect(f.engine.engineSnapshot.counters.events[PageOp.mlock.rawValue][EventResult.noop.rawValue] == 1)
+        try f.event(.mlock, pid: 1, page: 0)
+        try f.event(.mlock, pid: 1, page: 0)
+        #expect(f.engine.engineSnapshot.counters.events[PageOp.mlock.rawValue][EventResult.noop.rawValue] == 2)
+        #expect(try f.engine.lruLists(of: "a").unevictable == [0])
+        try f.event(.munlock, pid: 1, page: 0)
+        #expect(try f.engine.lruLists(of: "a").active == [0, 2, 1])
+        // A pin goes with the last mapping.
+        try f.event(.mlock, pid: 1, page: 1)
+        try f.event(.fileFault, pid: 2, page: 1)
+        try f.event(.unmap, pid: 1, page: 1)
+        #expect(try f.engine.lruLists(of: "a").active.first == 1)
+        #expect(try f.stats("a").local.unevictable == 0)
+    }
+
+    /// insert_page pages are unevictable.
+    @Test func insertPage() throws {
+        let f = try Fixture(swap: 16)
+        try f.container("a", limit: 2)
+        try f.process(1, in: "a")
+        try f.range(.insertPage, pid: 1, from: 0, count: 2)
+        #expect(try f.stats("a").local.unevictable == 2)
+        let out = try f.event(.anonFault, pid: 1, page: 5)
+        #expect(out.evictedCount == 0)
+        #expect(out.failures.map(\.result) == [.ENOMEM])
+    }
+
+    /// Reclaim with swap evicts anonymous pages into swap; swapin releases the slot.
+    @Test func reclaimWithSwap() throws {
+        let f = try Fixture(swap: 16)
+        try f.container("a", limit: 4)
+        try f.process(1, in: "a")
+        try f.range(.anonFault, pid: 1, from: 0, count: 4)
+        let out = try f.event(.anonFault, pid: 1, page: 4)
+        // One round tries 32 pages: all four go to swap.
+        #expect(out.evicted == [0, 1, 2, 3])
+        #expect(out.failures.isEmpty)
+        #expect(try f.stats("a").local.swap == 4)
+        #expect(try f.stats("a").local.rss == 1)
+        try f.event(.swapin, pid: 1, page: 20, old: 2)
+        #expect(try f.stats("a").local.swap == 3)
+        #expect(f.engine.engineSnapshot.swapUsed == 3)
+        #expect(f.engine.owner(ofPage: 20) == "a")
+        try f.run(.exitProcess(pid: 1))
+        #expect(f.engine.engineSnapshot.swapUsed == 0)
+        #expect(try f.stats("a").local.swap == 0)
+    }
+
+    /// Without swap, anonymous pages are not reclaimed: the charge OOMs.
+    @Test func reclaimWithoutSwap() throws {
+        let f = try Fixture()
+        try f.container("a", limit: 4)
+        try f.process(1, in: "a")
+        try f.process(2, in: "a")
+        try f.range(.anonFault, pid: 1, from: 0, count: 3)
+        try f.range(.anonFault, pid: 2, from: 10, count: 1)
+        let out = try f.event(.anonFault, pid: 2, page: 11)
+        #expect(out.evictedCount == 0)
+        #expect(out.oomKills == [OOMKill(pid: 1, container: "a", pages: 3)])
+        #expect(out.failures == [EventFailure(index: 0, page: 11, result: .ENOMEM, container: "a")])
+        #expect(try f.stats("a").usage == 1)
+        #expect(f.engine.owner(ofPage: 11) == nil)
+    }
+
+    /// OOM ties go to the lowest pid.
+    @Test func oomTie() throws {
+        let f = try Fixture()
+        try f.container("a", limit: 2)
+        try f.process(9, in: "a"); try f.process(4, in: "a")
+        try f.event(.anonFault, pid: 9, page: 0)
+        try f.event(.anonFault, pid: 4, page: 1)
+        let out = try f.event(.anonFault, pid: 9, page: 2)
+        #expect(out.oomKills.map(\.pid) == [4])
+    }
+
+    /// Shmem pages count as cache and shmem, sit on the anon LRU and need swap to be evicted.
+    @Test func shmem() throws {
+        let f = try Fixture()
+        try f.container("a", limit: 2)
+        try f.event(.pagecacheAdd, page: 0, shmem: true)
+        try f.process(1, in: "a")
+        try f.event(.pagecacheAdd, pid: 1, page: 1, shmem: true)
+        let s = try f.stats("a")
+        #expect(s.local.cache == 1 && s.local.shmem == 1 && s.local.activeAnon == 1 && s.local.rss == 0)
+    }
+
+    /// pgfault counts faults whether or not the charge succeeds.
+    @Test func pgfault() throws {
+        let f = try Fixture()
+        try f.container("a", limit: 0)
+        try f.process(1, in: "a")
+        try f.process(2, in: "a")
+        try f.event(.fileFault, pid: 1, page: 0)
+        try f.event(.insertPage, pid: 2, page: 1)
+        #expect(try f.stats("a").local.pgfault == 1)
+    }
+
+    /// Errors are per event: unknown pid ESRCH, page out of range EINVAL; the batch goes on.
+    @Test func perEventErrors() throws {
+        let f = try Fixture(frames: 16)
+        try f.process(1, in: "root")
+        let out = try f.run(.events([
+            PageEvent(.anonFault, pid: 1, page: 3),
+            PageEvent(.anonFault, pid: 99, page: 4),
+            PageEvent(op: .anonFault, pid: 1, pages: .range(first: 14, count: 4)),
+        ], listEvicted: false))
+        #expect(out.applied == 3)
+        #expect(out.failed == 3)
+        #expect(out.failures.map(\.index) == [1, 2, 2])
+        #expect(out.failures.map(\.page) == [4, 16, 17])
+        #expect(out.failures.map(\.result) == [.ESRCH, .EINVAL, .EINVAL])
+    }
+
+    /// A structurally bad batch is rejected whole and changes nothing.
+    @Test func badBatchChangesNothing() throws {
+        let f = try Fixture(frames: 16)
+        try f.process(1, in: "root")
+        let bad: [[PageEvent]] = [
+            [PageEvent(.anonFault, pid: 1, page: 3), PageEvent(.anonFault, page: 4)],
+            [PageEvent(.anonFault, pid: 1, page: 3), PageEvent(op: .anonFault, pid: 1, pages: .range(first: 0, count: 17))],
+            [PageEvent(.anonFault, pid: 1, page: 3), PageEvent(.cow, pid: 1, page: 5)],
+            [PageEvent(.anonFault, pid: 1, page: 3), PageEvent(.unmap, pid: 1, page: 5, shmem: true)],
+            [PageEvent(.anonFault, pid: 1, page: 3), PageEvent(.unmap, pid: 1, page: -1)],
+            [PageEvent(op: .migrate, pages: .list([1, 2]), oldPages: .list([3]))],
+        ]
+        for batch in bad {
+            #expect(throws: EngineError.self) { try f.run(.events(batch, listEvicted: false)) }
+        }
+        #expect(f.engine.owner(ofPage: 3) == nil)
+        #expect(f.engine.engineSnapshot.counters.charges == 0)
+    }
+
+    /// A page list and a range are the same as single events in order.
+    @Test func listsAndRanges() throws {
+        let f = try Fixture()
+        try f.process(1, in: "root")
+        let out = try f.run(.events([
+            PageEvent(op: .anonFault, pid: 1, pages: .list([5, 9, 5])),
+            PageEvent(op: .cow, pid: 1, pages: .range(first: 20, count: 2), oldPages: .range(first: 5, count: 2)),
+            PageEvent(op: .migrate, pages: .list([30]), oldPages: .list([9])),
+        ], listEvicted: false))
+        #expect(out.applied == 6)
+        #expect(f.engine.mappings(ofPage: 5, pid: 1) == 1)
+        #expect(f.engine.owner(ofPage: 6) == nil)
+        #expect(f.engine.owner(ofPage: 30) == "root")
+        #expect(try f.engine.process(pid: 1).mappedPages == 4)
+    }
+
+    /// The same commands give the same state and replies.
+    @Test func determinism() throws {
+        func run() throws -> (String, [Int]) {
+            let f = try Fixture(frames: 128, swap: 16)
+            try f.container("a", limit: 20)
+            var gen = TraceGenerator(rng: SeededRandom(seed: 77), frames: 128)
+            var evicted: [Int] = []
+            var pids: [Int] = []
+            for _ in 0..<3000 {
+                let c = gen.command(livePids: pids, leafExists: false)
+                if case .createProcess(let pid, _) = c { pids.append(pid) }
+                if let out = try? f.engine.apply(c) { evicted += out.evicted }
+                pids = f.engine.allProcesses().map(\.pid)
+            }
+            return ("\(f.engine.allContainers())", evicted)
+        }
+        let (a, ea) = try run()
+        let (b, eb) = try run()
+        #expect(a == b)
+        #expect(ea == eb)
+    }
+}
