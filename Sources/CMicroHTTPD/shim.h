@@ -1,1 +1,36 @@
+#ifndef MEMCGD_SHIM_H
+#define MEMCGD_SHIM_H
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include <sys/socket.h>
 #include <microhttpd.h>
+
+/* MHD_start_daemon is variadic, which Swift cannot call: pass every option
+   through one MHD_OPTION_ARRAY instead. */
+static inline struct MHD_Daemon *
+memcgd_start_daemon(unsigned int flags, uint16_t port,
+                    MHD_AccessHandlerCallback handler, void *handler_cls,
+                    const struct MHD_OptionItem *options)
+{
+  return MHD_start_daemon(flags, port, NULL, NULL, handler, handler_cls,
+                          MHD_OPTION_ARRAY, options, MHD_OPTION_END);
+}
+
+/* MHD_get_daemon_info is variadic too: the port actually bound (for port 0). */
+static inline uint16_t
+memcgd_bound_port(struct MHD_Daemon *daemon)
+{
+  const union MHD_DaemonInfo *info =
+    MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
+  return info ? info->port : 0;
+}
+
+/* Formats an MHD log message (printf format plus va_list) into buf. */
+static inline int
+memcgd_format_log(char *buf, size_t size, const char *fmt, va_list ap)
+{
+  return vsnprintf(buf, size, fmt, ap);
+}
+#endif

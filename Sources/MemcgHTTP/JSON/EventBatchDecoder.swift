@@ -1,0 +1,156 @@
+import MemcgEngine
+
+/// Reads a `POST /events` body straight into engine events, without an
+/// intermediate JSON tree: `pages` lists go into `[Int]` directly. Any
+/// structural fault (unknown key or op, wrong type, negative or fractional
+/// number, missing field) rejects the whole batch.
+enum EventBatchDecoder {
+    struct Batch {
+        var events: [PageEvent]
+        var listEvicted: Bool
+    }
+
+    static func decode(_ body: [UInt8]) throws(JSONError) -> Batch {
+        guard !body.isEmpty else { throw JSONError("the request body is empty; {\"events\": [...]} is expected") }
+        return try body.withUnsafeBufferPointer { buf throws(JSONError) -> Batch in
+            var s = JSONScanner(buf)
+            var events: [PageEvent]? = nil
+            var listEvicted = false
+            try s.expect(UInt8(ascii: "{"))
+            if !s.consume(UInt8(ascii: "}")) {
+                repeat {
+                    guard s.peek() == UInt8(ascii: "\"") else { throw s.error("member name expected") }
+                    if s.matchKey("events") {
+                        try s.expect(UInt8(ascii: ":"))
+                        guard events == nil else { throw JSONError("duplicate key \"events\"") }
+                        events = try decodeEvents(&s)
+                    } else if s.matchKey("list_evicted") {
+                        try s.expect(UInt8(ascii: ":"))
+                        guard case .bool(let b) = try s.parseValue() else { throw JSONError("list_evicted must be a boolean") }
+                        listEvicted = b
+                    } else {
+                        let k = try s.parseString()
+                        throw JSONError("unknown member \"\(k.prefix(40))\"; expected events, list_evicted")
+                    }
+                } while s.consume(UInt8(ascii: ","))
+                try s.expect(UInt8(ascii: "}"))
+            }
+            try s.end()
+            guard let events else { throw JSONError("missing member \"events\"") }
+            return Batch(events: events, listEvicted: listEvicted)
+        }
+    }
+
+    static func decodeEvents(_ s: inout JSONScanner) throws(JSONError) -> [PageEvent] {
+        try s.expect(UInt8(ascii: "["))
+        var out: [PageEvent] = []
+        if s.consume(UInt8(ascii: "]")) { return out }
+        repeat {
+            out.append(try decodeEvent(&s, index: out.count))
+        } while s.consume(UInt8(ascii: ","))
+        try s.expect(UInt8(ascii: "]"))
+        return out
+    }
+
+    static func nonNegative(_ s: inout JSONScanner, _ what: String, _ index: Int) throws(JSONError) -> Int {
+        switch try s.parseNumberOrOther() {
+        case .int(let v) where v >= 0: return v
+        case .int: throw JSONError("event \(index): \(what) must not be negative")
+        case .number: throw JSONError("event \(index): \(what) must be a non-negative integer")
+        case let other: throw JSONError("event \(index): \(what) must be an integer, not \(other.typeName)")
+        }
+    }
+
+    static func intList(_ s: inout JSONScanner, _ what: String, _ index: Int) throws(JSONError) -> [Int] {
+        guard s.consume(UInt8(ascii: "[")) else { throw JSONError("event \(index): \(what) must be an array of integers") }
+        var list: [Int] = []
+        if s.consume(UInt8(ascii: "]")) { return list }
+        repeat { list.append(try nonNegative(&s, what, index)) } while s.consume(UInt8(ascii: ","))
+        try s.expect(UInt8(ascii: "]"))
+        return list
+    }
+
+    static func decodeEvent(_ s: inout JSONScanner, index: Int) throws(JSONError) -> PageEvent {
+        guard s.consume(UInt8(ascii: "{")) else { throw JSONError("event \(index) must be an object") }
+        var op: PageOp? = nil
+        var pid: Int? = nil, page: Int? = nil, count: Int? = nil, oldPage: Int? = nil
+        var pages: [Int]? = nil, oldPages: [Int]? = nil
+        var shmem: Bool? = nil
+        if !s.consume(UInt8(ascii: "}")) {
+            repeat {
+                guard s.peek() == UInt8(ascii: "\"") else { throw s.error("member name expected") }
+                func colon(_ s: inout JSONScanner, _ seen: Bool, _ name: String) throws(JSONError) {
+                    guard !seen else { throw JSONError("event \(index): duplicate key \"\(name)\"") }
+                    try s.expect(UInt8(ascii: ":"))
+                }
+                if s.matchKey("op") {
+                    try colon(&s, op != nil, "op")
+                    let name = try s.parseStringOrType(index)
+                    guard let o = PageOp(name: name) else { throw JSONError("event \(index): unknown op \"\(name.prefix(40))\"") }
+                    op = o
+                } else if s.matchKey("pid") {
+                    try colon(&s, pid != nil, "pid"); pid = try nonNegative(&s, "pid", index)
+                } else if s.matchKey("page") {
+                    try colon(&s, page != nil, "page"); page = try nonNegative(&s, "page", index)
+                } else if s.matchKey("count") {
+                    try colon(&s, count != nil, "count"); count = try nonNegative(&s, "count", index)
+                } else if s.matchKey("old_page") {
+                    try colon(&s, oldPage != nil, "old_page"); oldPage = try nonNegative(&s, "old_page", index)
+                } else if s.matchKey("pages") {
+                    try colon(&s, pages != nil, "pages"); pages = try intList(&s, "pages", index)
+                } else if s.matchKey("old_pages") {
+                    try colon(&s, oldPages != nil, "old_pages"); oldPages = try intList(&s, "old_pages", index)
+                } else if s.matchKey("shmem") {
+                    try colon(&s, shmem != nil, "shmem")
+                    guard case .bool(let b) = try s.parseValue() else { throw JSONError("event \(index): shmem must be a boolean") }
+                    shmem = b
+                } else {
+                    let k = try s.parseString()
+                    throw JSONError("event \(index): unknown member \"\(k.prefix(40))\"")
+                }
+            } while s.consume(UInt8(ascii: ","))
+            try s.expect(UInt8(ascii: "}"))
+        }
+        guard let op else { throw JSONError("event \(index): missing op") }
+        if op.needsPid && pid == nil { throw JSONError("event \(index): \(op.name) needs pid") }
+        if pid == 0 { throw JSONError("event \(index): pid must be positive") }
+        let which: PageEvent.Pages
+        var old: PageEvent.Pages? = nil
+        switch (page, pages) {
+        case (let p?, nil):
+            if oldPages != nil { throw JSONError("event \(index): old_pages goes with pages") }
+            which = .range(first: p, count: count ?? 1)
+            if let oldPage { old = .range(first: oldPage, count: count ?? 1) }
+        case (nil, let list?):
+            if count != nil { throw JSONError("event \(index): count goes with page") }
+            if oldPage != nil { throw JSONError("event \(index): old_page goes with page") }
+            which = .list(list)
+            if let oldPages {
+                guard oldPages.count == list.count else { throw JSONError("event \(index): old_pages must be as long as pages") }
+                old = .list(oldPages)
+            }
+        case (nil, nil): throw JSONError("event \(index): page or pages is required")
+        default: throw JSONError("event \(index): give page or pages, not both")
+        }
+        if op.needsOldPage && old == nil { throw JSONError("event \(index): \(op.name) needs old_page") }
+        if old != nil && !op.allowsOldPage { throw JSONError("event \(index): old_page does not go with \(op.name)") }
+        if shmem != nil && op != .pagecacheAdd { throw JSONError("event \(index): shmem goes with pagecache_add only") }
+        return PageEvent(op: op, pid: pid, pages: which, oldPages: old, shmem: shmem ?? false)
+    }
+}
+
+extension JSONScanner {
+    /// A number, or any other value (for a type error message).
+    mutating func parseNumberOrOther() throws(JSONError) -> JSONValue {
+        guard let c = peek() else { throw error("unexpected end of input") }
+        if c == UInt8(ascii: "-") || (c >= 0x30 && c <= 0x39) { return try parseNumber() }
+        return try parseValue()
+    }
+
+    mutating func parseStringOrType(_ index: Int) throws(JSONError) -> String {
+        guard peek() == UInt8(ascii: "\"") else {
+            throw JSONError("event \(index): op must be a string, not \(try parseValue().typeName)")
+        }
+        return try parseString()
+    }
+}

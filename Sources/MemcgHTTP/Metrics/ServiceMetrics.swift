@@ -1,0 +1,140 @@
+import MemcgEngine
+import Prometheus
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Every Prometheus series memcgd serves, in one swift-prometheus registry.
+/// Engine values are copied into the registry at scrape time from a
+/// snapshot taken under the engine lock; formatting happens outside it.
+public final class ServiceMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    let cadvisor: Bool
+    let state: Mutex<ScrapeState>
+    let httpSeries = Mutex<[HTTPSeriesKey: Counter]>([:])
+    let durations = Mutex<[String: DurationHistogram]>([:])
+    let openConnections: Gauge
+    let bytesIn: Counter
+    let bytesOut: Counter
+    let residentMemory: Gauge
+    let engineSeries: EngineSeries
+
+    struct HTTPSeriesKey: Hashable { var route: String; var method: String; var status: Int }
+
+    struct ScrapeState {
+        var containers: [String: ContainerSeries] = [:]
+    }
+
+    static let durationBuckets: [Duration] = [
+        .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
+        .milliseconds(2.5), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+        .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5),
+    ]
+
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), cadvisor: Bool = false, version: String = memcgdVersion) {
+        self.registry = registry
+        self.cadvisor = cadvisor
+        self.state = Mutex(ScrapeState())
+        openConnections = registry.makeGauge(descriptor: .init(metricName: "memcgd_http_open_connections", unitName: "",
+                                                               helpText: "HTTP connections open now."))
+        bytesIn = registry.makeCounter(descriptor: .init(metricName: "memcgd_http_request_bytes", unitName: "total",
+                                                         helpText: "Bytes of HTTP request bodies received."))
+        bytesOut = registry.makeCounter(descriptor: .init(metricName: "memcgd_http_response_bytes", unitName: "total",
+                                                          helpText: "Bytes of HTTP response bodies sent."))
+        residentMemory = registry.makeGauge(descriptor: .init(metricName: "process_resident_memory", unitName: "bytes",
+                                                              helpText: "Resident memory size of the memcgd process in bytes."))
+        registry.makeGauge(descriptor: .init(metricName: "memcgd_build_info", unitName: "", helpText: "memcgd version; always 1."),
+                           labels: [("version", version)]).set(1.0)
+        engineSeries = EngineSeries(registry)
+    }
+
+    // MARK: HTTP
+
+    /// Records one finished request.
+    public func observe(route: String, method: String, status: Int, duration: Duration, bytesIn inBytes: Int, bytesOut outBytes: Int) {
+        let m = ["GET", "POST", "PUT", "DELETE", "HEAD"].contains(method) ? method : "other"
+        let key = HTTPSeriesKey(route: route, method: m, status: status)
+        let counter = httpSeries.withLock { cache in
+            if let c = cache[key] { return c }
+            let c = registry.makeCounter(
+                descriptor: .init(metricName: "memcgd_http_requests", unitName: "total", helpText: "HTTP requests by route template, method and status."),
+                labels: [("route", route), ("method", m), ("status", String(status))])
+            cache[key] = c
+            return c
+        }
+        counter.increment()
+        let histogram = durations.withLock { cache in
+            if let h = cache[route] { return h }
+            let h = registry.makeDurationHistogram(
+                descriptor: .init(metricName: "memcgd_http_request_duration", unitName: "seconds", helpText: "HTTP request duration by route template."),
+                labels: [("route", route)], buckets: Self.durationBuckets)
+            cache[route] = h
+            return h
+        }
+        histogram.record(duration)
+        if inBytes > 0 { bytesIn.increment(by: Int64(inBytes)) }
+        if outBytes > 0 { bytesOut.increment(by: Int64(outBytes)) }
+    }
+
+    public func connectionOpened() { openConnections.increment(by: 1.0) }
+    public func connectionClosed() { openConnections.decrement(by: 1.0) }
+
+    /// Page events are counted by the engine itself; nothing to do here yet.
+    func eventsIngested(_ n: Int) {}
+
+    /// A deleted container's series go at once (the next scrape would also drop them).
+    func containerDeleted(_ name: String) {
+        state.withLock { s in
+            if let series = s.containers.removeValue(forKey: name) { series.unregister(registry) }
+        }
+    }
+
+    // MARK: scrape
+
+    /// Copies a snapshot into the registry and renders the exposition text.
+    /// `snapshot` runs under the engine lock and should only copy values.
+    public func scrape(_ snapshot: () -> ([ContainerSnapshot], EngineSnapshot), pageSize: Int) -> [UInt8] {
+        state.withLock { s in
+            let (containers, engine) = snapshot()
+            var seen = Set<String>()
+            seen.reserveCapacity(containers.count)
+            for c in containers {
+                seen.insert(c.name)
+                if s.containers[c.name] == nil || s.containers[c.name]!.path != c.path {
+                    s.containers[c.name]?.unregister(registry)
+                    s.containers[c.name] = ContainerSeries(registry, name: c.name, path: c.path, cadvisor: cadvisor)
+                }
+                s.containers[c.name]!.update(c, pageSize: pageSize, registry: registry)
+            }
+            if s.containers.count != seen.count {
+                for name in s.containers.keys where !seen.contains(name) {
+                    s.containers.removeValue(forKey: name)!.unregister(registry)
+                }
+            }
+            engineSeries.update(engine, pageSize: pageSize)
+            residentMemory.set(Double(Self.residentBytes()))
+            var out: [UInt8] = []
+            out.reserveCapacity(256 + containers.count * (cadvisor ? 4096 : 2800))
+            registry.emit(into: &out)
+            return out
+        }
+    }
+
+    /// Resident set size from /proc/self/statm.
+    static func residentBytes() -> Int {
+        #if canImport(Glibc)
+        let fd = open("/proc/self/statm", O_RDONLY)
+        guard fd >= 0 else { return 0 }
+        defer { close(fd) }
+        var buf = [UInt8](repeating: 0, count: 128)
+        let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, 127) }
+        guard n > 0 else { return 0 }
+        let fields = String(decoding: buf[0..<n], as: UTF8.self).split(separator: " ")
+        guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
+        return pages * sysconf(Int32(_SC_PAGESIZE))
+        #else
+        return 0
+        #endif
+    }
+}

@@ -1,0 +1,132 @@
+import MemcgEngine
+
+extension App {
+    /// Limits of later kernels that the model does not have yet.
+    static let unsupportedLimits: Set<String> = ["high", "low", "min", "swap_max", "soft", "soft_limit", "memsw"]
+
+    /// Reads a `limits` object: `max` as bytes, a size string, `max`, -1 or null.
+    /// Returns nil when `max` is absent; `.some(nil)` for unlimited.
+    func parseLimits(_ v: JSONValue) throws(HTTPError) -> Int?? {
+        guard case .object(let o) = v else { throw .invalid("limits must be an object such as {\"max\": \"512M\"}") }
+        for k in o.keys.sorted() where k != "max" {
+            if Self.unsupportedLimits.contains(k) {
+                throw HTTPError(400, "EOPNOTSUPP", "the limit \"\(k)\" is not modelled yet; only max is enforced")
+            }
+            throw .invalid("unknown limit \"\(k.prefix(40))\"; only max is supported")
+        }
+        guard let m = o["max"] else { return nil }
+        return .some(try parseMax(m))
+    }
+
+    func parseMax(_ v: JSONValue) throws(HTTPError) -> Int? {
+        let pageSize = config.machine.pageSize
+        do throws(EngineError) {
+            switch v {
+            case .null: return nil
+            case .int(let b): return try LimitParser.parse(bytes: b, pageSize: pageSize)
+            case .string(let s): return try LimitParser.parse(s, pageSize: pageSize)
+            case .number: throw EngineError(.EINVAL, "limit must be an integer number of bytes")
+            default: throw EngineError(.EINVAL, "limit must be bytes, a size string such as \"512M\", \"max\", -1 or null, not \(v.typeName)")
+            }
+        } catch { throw HTTPError(error) }
+    }
+
+    func createContainer(_ body: [UInt8]) throws(HTTPError) -> HTTPResponse {
+        let o = try object(body, allowed: ["name", "parent", "limits", "charge_type"])
+        let name = try string(o, "name", required: true)!
+        let parent = try string(o, "parent", required: false)
+        var limit: Int? = nil
+        if let l = o["limits"] { limit = try parseLimits(l) ?? nil }
+        var type = ChargeType.all
+        if let t = try string(o, "charge_type", required: false) {
+            guard let ct = ChargeType(rawValue: t) else { throw .invalid("charge_type must be all or mapped") }
+            type = ct
+        }
+        let snap = try withEngine { e throws(EngineError) in
+            try e.apply(.createContainer(name: name, parent: parent, limitPages: limit, chargeType: type))
+            return try e.container(named: name)
+        }
+        return .json(201, encodeContainer(snap), headers: [("Location", "/containers/\(name)")])
+    }
+
+    func listContainers() -> HTTPResponse {
+        let all = engine.withLock { $0.allContainers() }
+        var w = JSONWriter(capacity: 256 * all.count + 32)
+        w.beginObject()
+        w.key("containers")
+        w.beginArray()
+        for c in all { encodeContainer(c, into: &w) }
+        w.endArray()
+        w.endObject()
+        return .json(200, w)
+    }
+
+    func getContainer(_ name: String) throws(HTTPError) -> HTTPResponse {
+        .json(200, encodeContainer(try withEngine { e throws(EngineError) in try e.container(named: name) }))
+    }
+
+    func deleteContainer(_ name: String) throws(HTTPError) -> HTTPResponse {
+        try withEngine { e throws(EngineError) in try e.apply(.deleteContainer(name: name)) }
+        metrics.containerDeleted(name)
+        return HTTPResponse(status: 204)
+    }
+
+    func getLimits(_ name: String) throws(HTTPError) -> HTTPResponse {
+        let snap = try withEngine { e throws(EngineError) in try e.container(named: name) }
+        var w = JSONWriter(capacity: 32)
+        w.beginObject()
+        w.member("max", snap.limit.map { $0 * config.machine.pageSize })
+        w.endObject()
+        return .json(200, w)
+    }
+
+    func putLimits(_ name: String, _ body: [UInt8]) throws(HTTPError) -> HTTPResponse {
+        let v: JSONValue
+        do { v = try JSONValue.parse(body) } catch { throw HTTPError(error) }
+        guard let limit = try parseLimits(v) else { throw .invalid("missing member \"max\"") }
+        let (out, snap) = try withEngine { e throws(EngineError) in
+            let out = try e.apply(.setLimit(name: name, limitPages: limit))
+            return (out, try e.container(named: name))
+        }
+        var w = JSONWriter(capacity: 64 + 8 * out.evicted.count)
+        w.beginObject()
+        w.member("max", snap.limit.map { $0 * config.machine.pageSize })
+        encodeEvicted(out, into: &w, list: true)
+        w.endObject()
+        return .json(200, w)
+    }
+
+    func containerStats(_ name: String) throws(HTTPError) -> HTTPResponse {
+        .json(200, encodeStats(try withEngine { e throws(EngineError) in try e.container(named: name) }))
+    }
+
+    func resetStats(_ name: String, _ body: [UInt8]) throws(HTTPError) -> HTTPResponse {
+        var maxUsage = true, failcnt = true
+        if !body.isEmpty {
+            let o = try object(body, allowed: ["fields"])
+            guard case .array(let fields)? = o["fields"] else { throw .invalid("fields must be an array of \"max_usage\", \"failcnt\"") }
+            maxUsage = false
+            failcnt = false
+            for f in fields {
+                switch f {
+                case .string("max_usage"): maxUsage = true
+                case .string("failcnt"): failcnt = true
+                default: throw .invalid("fields may hold \"max_usage\" and \"failcnt\" only")
+                }
+            }
+        }
+        let snap = try withEngine { e throws(EngineError) in
+            try e.apply(.resetStats(name: name, maxUsage: maxUsage, failcnt: failcnt))
+            return try e.container(named: name)
+        }
+        return .json(200, encodeStats(snap))
+    }
+
+    func forceEmpty(_ name: String) throws(HTTPError) -> HTTPResponse {
+        let (out, snap) = try withEngine { e throws(EngineError) in
+            let out = try e.apply(.forceEmpty(name: name))
+            return (out, try e.container(named: name))
+        }
+        return .json(200, encodeStats(snap, evicted: out))
+    }
+}

@@ -1,0 +1,11 @@
+import MemcgEngine
+
+extension App {
+    static let metricsContentType = "text/plain; version=0.0.4; charset=utf-8"
+
+    /// GET /metrics: snapshot under the engine lock, format outside it.
+    func scrape() -> HTTPResponse {
+        let body = metrics.scrape({ engine.withLock { ($0.allContainers(), $0.engineSnapshot) } }, pageSize: config.machine.pageSize)
+        return HTTPResponse(status: 200, contentType: Self.metricsContentType, body: body)
+    }
+}
