@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# End-to-end checks against the real memcgd binary on loopback:
+#   1. promtool check metrics on /metrics (default names), no duplicate series,
+#      deleted containers' series gone; the cAdvisor names lint only as documented;
+#   2. a real Prometheus server scrapes memcgd and sees the expected usage;
+#   3. schemathesis checks the live server against openapi/openapi.yaml;
+#   4. promtool check rules on dashboards/alerts.yml; the dashboard is valid JSON.
+set -euo pipefail
+BIN=${1:?usage: run.sh path/to/memcgd}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+passed=0; failed=0
+ok()   { echo "ok   - $*"; passed=$((passed + 1)); }
+fail() { echo "FAIL - $*"; failed=$((failed + 1)); }
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+start_memcgd() {  # start_memcgd PORT [flags...]
+  local port=$1; shift
+  "$BIN" serve --port "$port" --memory 1G --swap 64M "$@" >"$WORK/memcgd-$port.log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && return 0; sleep 0.1; done
+  echo "memcgd did not start"; cat "$WORK/memcgd-$port.log"; exit 1
+}
+
+workload() {  # a workload with containers, limits, events, reclaim, OOM and a deletion
+  local b=$1
+  curl -sf -XPOST "$b/containers" -d '{"name":"web","limits":{"max":"4M"}}' >/dev/null
+  curl -sf -XPOST "$b/containers" -d '{"name":"batch"}' >/dev/null
+  curl -sf -XPOST "$b/containers" -d '{"name":"tmp","parent":"batch","limits":{"max":"1M"}}' >/dev/null
+  curl -sf -XPOST "$b/processes" -d '{"pid":100,"container":"web"}' >/dev/null
+  curl -sf -XPOST "$b/processes" -d '{"pid":200,"container":"tmp"}' >/dev/null
+  curl -sf -XPOST "$b/events" -d '{"events":[{"op":"pagecache_add","pid":100,"page":0,"count":2000},{"op":"anon_fault","pid":100,"page":5000,"count":300}]}' >/dev/null
+  curl -sf -XPOST "$b/events" -d '{"events":[{"op":"insert_page","pid":200,"page":9000,"count":400}]}' >/dev/null
+  curl -sf -XPOST "$b/containers" -d '{"name":"gone"}' >/dev/null
+  curl -sf -XPOST "$b/processes" -d '{"pid":300,"container":"gone"}' >/dev/null
+  curl -sf -XPOST "$b/events" -d '{"events":[{"op":"file_fault","pid":300,"pages":[20000,20001,20002]}]}' >/dev/null
+  curl -sf "$b/metrics" >/dev/null   # the deleted container had series once
+  curl -sf -XDELETE "$b/processes/300" >/dev/null
+  curl -sf -XDELETE "$b/containers/gone" >/dev/null
+}
+
+# 1. promtool on the default names.
+P1=$(free_port); start_memcgd "$P1"; B1="http://127.0.0.1:$P1"
+workload "$B1"
+curl -sf -D "$WORK/h1" "$B1/metrics" -o "$WORK/m1"
+grep -qi '^Content-Type: text/plain; version=0.0.4; charset=utf-8' "$WORK/h1" && ok "metrics content type" || fail "metrics content type: $(grep -i content-type "$WORK/h1")"
+if promtool check metrics <"$WORK/m1" >"$WORK/lint1" 2>&1; then ok "promtool check metrics (default names)"; else fail "promtool: $(cat "$WORK/lint1")"; fi
+dups=$(grep -v '^#' "$WORK/m1" | sed -E 's/ [^ ]+$//' | sort | uniq -d | head -5)
+[ -z "$dups" ] && ok "no duplicate series" || fail "duplicate series: $dups"
+grep -q 'container="gone"' "$WORK/m1" && fail "deleted container still has series" || ok "deleted container's series are gone"
+api_usage=$(curl -sf "$B1/containers/web/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["usage"])')
+grep -q "^memcg_usage_bytes{container=\"web\"} $api_usage.0\$" "$WORK/m1" && [ "$api_usage" -gt 4000000 ] && ok "usage of web ($api_usage) as the API reports it" || fail "usage of web: api $api_usage, metrics $(grep '^memcg_usage_bytes{container="web"}' "$WORK/m1")"
+grep -q '^memcg_events_total{container="tmp",event="oom_kill"} 1$' "$WORK/m1" && ok "oom_kill counted in tmp" || fail "oom_kill: $(grep 'container="tmp",event="oom_kill"' "$WORK/m1")"
+grep -q '^memcg_limit_bytes{container="batch"}' "$WORK/m1" && fail "unlimited container has a limit series" || ok "no limit series when unlimited"
+
+# cAdvisor names: only the documented lint findings.
+P2=$(free_port); start_memcgd "$P2" --metrics-compat cadvisor; B2="http://127.0.0.1:$P2"
+workload "$B2"
+curl -sf "$B2/metrics" -o "$WORK/m2"
+promtool check metrics <"$WORK/m2" >"$WORK/lint2" 2>&1 || true
+unexpected=$(grep -vE '^container_memory_(failcnt|rss|cache|swap|mapped_file) ' "$WORK/lint2" | grep -v '^$' || true)
+[ -z "$unexpected" ] && ok "cadvisor names lint only as documented" || fail "unexpected promtool findings: $unexpected"
+grep -q '^container_spec_memory_limit_bytes{id="/batch/tmp",name="tmp"} 1048576.0$' "$WORK/m2" && ok "cadvisor limit with id path" || fail "cadvisor limit: $(grep container_spec_memory_limit_bytes "$WORK/m2" | head -3)"
+grep -q '^container_spec_memory_limit_bytes{id="/batch",name="batch"} 0.0$' "$WORK/m2" && ok "cadvisor unlimited is 0" || fail "cadvisor unlimited"
+
+# 2. A real Prometheus scrapes memcgd.
+P3=$(free_port); PP=$(free_port)
+start_memcgd "$P3"; B3="http://127.0.0.1:$P3"
+cat >"$WORK/prometheus.yml" <<YML
+global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+scrape_configs:
+  - job_name: memcgd
+    static_configs:
+      - targets: ["127.0.0.1:$P3"]
+YML
+prometheus --config.file="$WORK/prometheus.yml" --storage.tsdb.path="$WORK/tsdb" \
+  --web.listen-address="127.0.0.1:$PP" >"$WORK/prometheus.log" 2>&1 &
+PROM=$!; PIDS+=($PROM)
+curl -sf -XPOST "$B3/containers" -d '{"name":"web","limits":{"max":"64M"}}' >/dev/null
+curl -sf -XPOST "$B3/processes" -d '{"pid":1,"container":"web"}' >/dev/null
+curl -sf -XPOST "$B3/events" -d '{"events":[{"op":"anon_fault","pid":1,"page":0,"count":1234}]}' >/dev/null
+want=$((1234 * 4096)); got=""
+for _ in $(seq 60); do
+  got=$(curl -sf "http://127.0.0.1:$PP/api/v1/query" --data-urlencode 'query=memcg_usage_bytes{container="web"}' \
+        | python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else "")' 2>/dev/null || true)
+  [ "$got" = "$want" ] && break
+  sleep 0.5
+done
+[ "$got" = "$want" ] && ok "Prometheus sees memcg_usage_bytes{container=\"web\"} = $want" || { fail "Prometheus query gave '$got', want $want"; tail -5 "$WORK/prometheus.log"; }
+kill -TERM $PROM; wait $PROM 2>/dev/null && ok "prometheus stopped cleanly" || ok "prometheus stopped"
+
+# 3. schemathesis: no 5xx, every reply matches the spec.
+P4=$(free_port); start_memcgd "$P4" --memory 64M; B4="http://127.0.0.1:$P4"
+ST="st"; command -v st >/dev/null || ST="python3 -m schemathesis.cli"
+CHECKS=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance
+if $ST run "$ROOT/openapi/openapi.yaml" --url "$B4" --checks "$CHECKS" --max-examples 30 --seed 1 \
+     --generation-deterministic --workers 1 >"$WORK/st.log" 2>&1; then
+  ok "schemathesis: live server matches openapi.yaml ($(grep -Eo '[0-9]+ (generated|passed)' "$WORK/st.log" | head -2 | tr '\n' ' '))"
+else
+  fail "schemathesis"; tail -80 "$WORK/st.log"
+fi
+
+# 4. Alert rules and dashboard.
+promtool check rules "$ROOT/dashboards/alerts.yml" >"$WORK/rules" 2>&1 && ok "promtool check rules alerts.yml" || fail "rules: $(cat "$WORK/rules")"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["panels"]' "$ROOT/dashboards/memcgd.json" && ok "dashboard is valid JSON" || fail "dashboard JSON"
+
+# Graceful shutdown: SIGTERM, exit 0, logged.
+"$BIN" serve --port "$(free_port)" --memory 64M >"$WORK/stop.log" 2>&1 & SP=$!
+sleep 0.5; kill -TERM $SP
+if wait $SP && grep -q stopped "$WORK/stop.log"; then ok "SIGTERM: exit 0 and logged"; else fail "SIGTERM shutdown: $(cat "$WORK/stop.log")"; fi
+
+echo "e2e: $passed passed, $failed failed"
+[ "$failed" = 0 ]
