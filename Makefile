@@ -9,7 +9,7 @@ TEST_FLAGS := -c release -Xswiftc -enable-testing -Xswiftc -DMEMCG_INTERNAL_CHEC
 RELEASE    := .build/release
 ARGS       ?=
 
-.PHONY: all build run test test-swift test-e2e bench deps test-deps clean
+.PHONY: all build run test test-swift test-e2e bench deps test-deps clean openapi
 
 all: build
 

@@ -34,7 +34,7 @@ extension App {
     func createContainer(_ body: [UInt8]) throws(HTTPError) -> HTTPResponse {
         let o = try object(body, allowed: ["name", "parent", "limits", "charge_type"])
         let name = try string(o, "name", required: true)!
-        let parent = try string(o, "parent", required: false)
+        let parent = try nameField(o, "parent", required: false)
         var limit: Int? = nil
         if let l = o["limits"] { limit = try parseLimits(l) ?? nil }
         var type = ChargeType.all

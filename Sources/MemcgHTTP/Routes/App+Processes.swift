@@ -5,7 +5,7 @@ extension App {
         let o = try object(body, allowed: ["pid", "container", "parent_pid"])
         let pid = try integer(o, "pid")
         guard pid >= 1, pid <= Int(Int32.max) else { throw .invalid("pid must be 1...\(Int32.max)") }
-        let container = try string(o, "container", required: false)
+        let container = try nameField(o, "container", required: false)
         let parent: Int? = o["parent_pid"] == nil ? nil : try integer(o, "parent_pid")
         let command: Command
         switch (container, parent) {
@@ -44,7 +44,7 @@ extension App {
 
     func moveProcess(_ pid: Int, _ body: [UInt8]) throws(HTTPError) -> HTTPResponse {
         let o = try object(body, allowed: ["container"])
-        let container = try string(o, "container", required: true)!
+        let container = try nameField(o, "container", required: true)!
         let snap = try withEngine { e throws(EngineError) in
             try e.apply(.moveProcess(pid: pid, container: container))
             return try e.process(pid: pid)

@@ -95,7 +95,7 @@ public final class App: Sendable {
         case (.stats, _): return engineStats()
         case (.metrics, _): return scrape()
         case (.openapi, _):
-            return HTTPResponse(status: 200, contentType: "application/yaml", body: Array(OpenAPIDocument.yaml.utf8))
+            return HTTPResponse(status: 200, contentType: "application/yaml", body: Array((OpenAPIDocument.yaml + "\n").utf8))
         }
     }
 
@@ -138,6 +138,12 @@ public final class App: Sendable {
         case .string(let s)?: return s
         case let v?: throw .invalid("\(key) must be a string, not \(v.typeName)")
         }
+    }
+
+    /// A container name given in a body: validated like a path segment.
+    func nameField(_ o: [String: JSONValue], _ key: String, required: Bool) throws(HTTPError) -> String? {
+        guard let v = try string(o, key, required: required) else { return nil }
+        return try name(v)
     }
 
     func integer(_ o: [String: JSONValue], _ key: String) throws(HTTPError) -> Int {

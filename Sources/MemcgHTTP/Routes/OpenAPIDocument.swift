@@ -378,8 +378,7 @@ paths:
         "200":
           description: The spec.
           content:
-            application/yaml:
-              schema: {type: string}
+            application/yaml: {}
 components:
   securitySchemes:
     bearer:
