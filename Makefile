@@ -8,6 +8,8 @@ APT        := $(shell [ "$$(id -u)" = 0 ] && echo apt-get || echo sudo apt-get)
 TEST_FLAGS := -c release -Xswiftc -enable-testing -Xswiftc -DMEMCG_INTERNAL_CHECKS
 RELEASE    := .build/release
 ARGS       ?=
+# Extra flags for release builds (the Dockerfile adds --static-swift-stdlib).
+SWIFT_BUILD_FLAGS ?=
 
 .PHONY: all build run test test-swift test-e2e bench deps test-deps clean openapi
 
@@ -33,7 +35,7 @@ test-deps: deps
 
 ## build: release build of memcgd.
 build: deps
-	$(SWIFT) build -c release --product memcgd
+	$(SWIFT) build -c release --product memcgd $(SWIFT_BUILD_FLAGS)
 
 ## run: start memcgd on 127.0.0.1:8080 with the defaults (ARGS="--swap 2G" to add flags).
 run: build

@@ -1,0 +1,31 @@
+# memcgd — multi-stage build. The build step is the Makefile's `make build`
+# (release, static Swift stdlib), so what CI checks is what the image runs.
+
+FROM swift:6.3-bookworm AS build
+RUN export DEBIAN_FRONTEND=noninteractive \
+ && apt-get update -q \
+ && apt-get install -y -q --no-install-recommends libmicrohttpd-dev pkg-config make \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+# Resolve dependencies in their own layer.
+COPY Package.swift ./
+RUN swift package resolve
+COPY . .
+RUN make build SWIFT="swift" SWIFT_BUILD_FLAGS="--static-swift-stdlib" \
+ && mkdir -p /staging \
+ && cp "$(swift build -c release --static-swift-stdlib --show-bin-path)/memcgd" /staging/
+
+FROM debian:bookworm-slim
+RUN export DEBIAN_FRONTEND=noninteractive \
+ && apt-get update -q \
+ && apt-get install -y -q --no-install-recommends libmicrohttpd12 ca-certificates tzdata \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --home-dir /app --create-home --shell /usr/sbin/nologin memcgd
+WORKDIR /app
+COPY --from=build --chown=memcgd:memcgd /staging/memcgd /app/memcgd
+USER memcgd:memcgd
+ENV MEMCGD_HOST=0.0.0.0 MEMCGD_PORT=8080
+EXPOSE 8080
+HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 CMD ["/app/memcgd", "healthcheck"]
+ENTRYPOINT ["/app/memcgd"]
+CMD ["serve"]
