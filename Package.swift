@@ -18,7 +18,12 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
-        .target(name: "MemcgEngine", swiftSettings: checks),
+        .target(
+            name: "MemcgEngine",
+            // The engine is single-threaded behind the service's lock; dynamic
+            // exclusivity checks on its hot paths cost more than the work.
+            swiftSettings: checks + [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+        ),
         .systemLibrary(
             name: "CMicroHTTPD",
             pkgConfig: "libmicrohttpd",

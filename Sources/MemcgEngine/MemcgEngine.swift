@@ -12,7 +12,7 @@ public final class MemcgEngine {
     var chargedPages = 0
 
     // Containers (index 0 is the root); freed indices are reused.
-    var containers: [Container]
+    var containers = SlotStore<Container>()
     var containerAlive: [Bool]
     var freeContainerSlots: [Int] = []
     var containerIndex: [String: Int]
@@ -20,7 +20,7 @@ public final class MemcgEngine {
 
     // Processes.
     /// Process slots; a free slot has pid 0.
-    var processes: [ProcessEntry] = []
+    var processes = SlotStore<ProcessEntry>()
     var freeProcessSlots: [Int] = []
     var pidIndex: [Int: Int] = [:]
 
@@ -45,7 +45,7 @@ public final class MemcgEngine {
     public init(machine: Machine) {
         self.machine = machine
         self.frames = FrameTable(count: machine.frames)
-        self.containers = [Container(name: Self.rootName, parent: -1, chargeType: .all, serial: 0)]
+        self.containers.append(Container(name: Self.rootName, parent: -1, chargeType: .all, serial: 0))
         self.containerAlive = [true]
         self.containerIndex = [Self.rootName: 0]
     }

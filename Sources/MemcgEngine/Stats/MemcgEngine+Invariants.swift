@@ -62,7 +62,7 @@ extension MemcgEngine {
         }
         precondition(swapUsed == swapSlots.count && swapUsed <= machine.swapSlots, "swap use")
         var processCount = [Int](repeating: 0, count: containers.count)
-        for p in processes where p.pid != 0 { processCount[p.container] += 1 }
+        for i in processes.indices where processes[i].pid != 0 { processCount[processes[i].container] += 1 }
         for c in containers.indices where containerAlive[c] {
             let k = containers[c]
             var usage = owned[c]
