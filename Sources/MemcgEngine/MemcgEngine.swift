@@ -12,7 +12,7 @@ public final class MemcgEngine {
     var chargedPages = 0
 
     // Containers (index 0 is the root); freed indices are reused.
-    var containers = SlotStore<Container>()
+    let containers = SlotStore<Container>()
     var containerAlive: [Bool]
     var freeContainerSlots: [Int] = []
     var containerIndex: [String: Int]
@@ -20,7 +20,7 @@ public final class MemcgEngine {
 
     // Processes.
     /// Process slots; a free slot has pid 0.
-    var processes = SlotStore<ProcessEntry>()
+    let processes = SlotStore<ProcessEntry>()
     var freeProcessSlots: [Int] = []
     var pidIndex: [Int: Int] = [:]
 
@@ -116,8 +116,13 @@ public final class MemcgEngine {
 
 /// Engine-wide counters (GET /stats and the metrics).
 public struct EngineCounters: Sendable, Equatable {
+    /// Single-page events by op and result, flat: `op.rawValue * results + result.rawValue`.
+    var eventCounts = [Int](repeating: 0, count: PageOp.allCases.count * EventResult.allCases.count)
     /// Single-page events by op and result: `[op.rawValue][result.rawValue]`.
-    public var events: [[Int]] = Array(repeating: Array(repeating: 0, count: EventResult.allCases.count), count: PageOp.allCases.count)
+    public var events: [[Int]] {
+        let n = EventResult.allCases.count
+        return PageOp.allCases.map { Array(eventCounts[($0.rawValue * n)..<($0.rawValue * n + n)]) }
+    }
     public var charges = 0
     public var uncharges = 0
     /// Frees of pages that still held references (dropped and counted).

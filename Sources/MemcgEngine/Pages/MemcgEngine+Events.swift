@@ -3,7 +3,13 @@ extension MemcgEngine {
     /// Checks a batch as a whole before any of it is applied: a structural
     /// fault anywhere rejects it (EINVAL) and changes nothing.
     func validate(_ events: [PageEvent]) throws(EngineError) {
-        for (index, e) in events.enumerated() {
+        for index in events.indices {
+            if case .range(let first, let count) = events[index].pages, events[index].oldPages == nil, !events[index].shmem,
+               first >= 0, count >= 0, count <= machine.frames, (events[index].pid ?? 0) >= 0,
+               !events[index].op.needsPid || events[index].pid != nil, !events[index].op.needsOldPage {
+                continue  // the common case, checked without copying the event
+            }
+            let e = events[index]
             func bad(_ why: String) -> EngineError { EngineError(.EINVAL, "event \(index) (\(e.op.name)): \(why)") }
             if e.op.needsPid && e.pid == nil { throw bad("pid is required") }
             if let pid = e.pid, pid < 0 { throw bad("pid must not be negative") }
@@ -34,43 +40,67 @@ extension MemcgEngine {
 
     func applyEvents(_ events: [PageEvent], listEvicted: Bool, out: inout Outcome) {
         counters.commands += 1
-        for (index, e) in events.enumerated() {
-            let n = e.pageCount
-            if n == 0 { continue }
-            var slot = -1
-            if let pid = e.pid {
-                if let s = pidIndex[pid] {
-                    slot = s
-                } else {
-                    fail(index: index, e, from: 0, count: n, .ESRCH, out: &out)
-                    continue
+        var lastPid = -1, lastSlot = -1
+        events.withUnsafeBufferPointer { buf in
+            for index in 0..<buf.count {
+                let op = buf[index].op
+                let n = buf[index].pageCount
+                if n == 0 { continue }
+                var slot = -1
+                let pid = buf[index].pid ?? 0
+                if buf[index].pid != nil {
+                    if pid == lastPid && processes[lastSlot].pid == pid {
+                        slot = lastSlot
+                    } else if let s = pidIndex[pid] {
+                        slot = s
+                        lastPid = pid
+                        lastSlot = s
+                    } else {
+                        fail(index: index, buf[index], from: 0, count: n, .ESRCH, out: &out)
+                        continue
+                    }
                 }
+                let shmem = buf[index].shmem
+                var tally = Tally()
+                switch (buf[index].pages, buf[index].oldPages) {
+                case (.range(let first, _), nil):
+                    for i in 0..<n {
+                        if slot >= 0 && processes[slot].pid != pid {
+                            fail(index: index, buf[index], from: i, count: n - i, .ESRCH, out: &out)
+                            break
+                        }
+                        let r = applyOne(op, slot: slot, page: first &+ i, oldPage: nil, shmem: shmem, listEvicted: listEvicted, out: &out)
+                        tally.add(r.result)
+                        if r.result.rawValue >= EventResult.ENOMEM.rawValue { noteFailure(index, first &+ i, r, &out) }
+                    }
+                default:
+                    let e = buf[index]
+                    for i in 0..<n {
+                        if slot >= 0 && processes[slot].pid != pid {
+                            fail(index: index, e, from: i, count: n - i, .ESRCH, out: &out)
+                            break
+                        }
+                        let page = e.page(at: i)
+                        let r = applyOne(op, slot: slot, page: page, oldPage: e.oldPage(at: i), shmem: shmem,
+                                         listEvicted: listEvicted, out: &out)
+                        tally.add(r.result)
+                        if r.result.rawValue >= EventResult.ENOMEM.rawValue { noteFailure(index, page, r, &out) }
+                    }
+                }
+                tally.flush(into: &counters, op: op, out: &out)
             }
-            let pid = e.pid ?? 0
-            var tally = Tally()
-            for i in 0..<n {
-                let page = e.page(at: i)
-                // The process may have been killed by an earlier page's OOM.
-                if slot >= 0 && processes[slot].pid != pid {
-                    fail(index: index, e, from: i, count: n - i, .ESRCH, out: &out)
-                    break
-                }
-                let r = applyOne(e.op, slot: slot, page: page, oldPage: e.oldPage(at: i), shmem: e.shmem,
-                                 listEvicted: listEvicted, out: &out)
-                tally.add(r.result)
-                if r.result.rawValue >= EventResult.ENOMEM.rawValue {
-                    out.failures.append(EventFailure(index: index, page: page, result: r.result,
-                                                     container: r.level >= 0 ? containers[r.level].name : nil))
-                }
-            }
-            tally.flush(into: &counters, op: e.op, out: &out)
         }
+    }
+
+    func noteFailure(_ index: Int, _ page: Int, _ r: (result: EventResult, level: Int), _ out: inout Outcome) {
+        out.failures.append(EventFailure(index: index, page: page, result: r.result,
+                                         container: r.level >= 0 ? containers[r.level].name : nil))
     }
 
     /// Reports `count` pages of an event from page index `from` as failed.
     func fail(index: Int, _ e: PageEvent, from: Int, count: Int, _ r: EventResult, out: inout Outcome) {
         out.failed += count
-        counters.events[e.op.rawValue][r.rawValue] += count
+        counters.eventCounts[e.op.rawValue * EventResult.allCases.count + r.rawValue] += count
         for i in from..<(from + count) {
             out.failures.append(EventFailure(index: index, page: e.page(at: i), result: r, container: nil))
         }
@@ -253,13 +283,15 @@ struct Tally {
     }
 
     func flush(into counters: inout EngineCounters, op: PageOp, out: inout Outcome) {
-        let o = op.rawValue
-        counters.events[o][0] += counts.0
-        counters.events[o][1] += counts.1
-        counters.events[o][2] += counts.2
-        counters.events[o][3] += counts.3
-        counters.events[o][4] += counts.4
-        counters.events[o][5] += counts.5
+        counters.eventCounts.withUnsafeMutableBufferPointer { c in
+            let o = op.rawValue * 6
+            c[o] += counts.0
+            c[o + 1] += counts.1
+            c[o + 2] += counts.2
+            c[o + 3] += counts.3
+            c[o + 4] += counts.4
+            c[o + 5] += counts.5
+        }
         out.applied += counts.0 + counts.1
         out.failed += counts.2 + counts.3 + counts.4 + counts.5
     }
