@@ -107,10 +107,14 @@ public final class MemcgEngine {
     /// Container names are `[A-Za-z0-9._-]{1,64}`, without "..".
     public static func isValidName(_ name: String) -> Bool {
         let u = name.utf8
-        guard !u.isEmpty, u.count <= 64, !name.contains("..") else { return false }
-        return u.allSatisfy { b in
-            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2E || b == 0x5F || b == 0x2D
+        guard !u.isEmpty, u.count <= 64 else { return false }
+        var previous: UInt8 = 0
+        for b in u {
+            let ok = (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2E || b == 0x5F || b == 0x2D
+            if !ok || (b == 0x2E && previous == 0x2E) { return false }
+            previous = b
         }
+        return true
     }
 }
 

@@ -39,17 +39,42 @@ extension MemcgEngine {
     public func container(named name: String) throws(EngineError) -> ContainerSnapshot {
         let c = try lookupContainer(name)
         var total = StatValues()
-        for x in subtree(c) { total.add(localStat(x)) }
+        if containers[c].children.isEmpty {
+            total = localStat(c)
+        } else {
+            for x in subtree(c) { total.add(localStat(x)) }
+        }
         var limit: Int? = nil
-        var path: [String] = []
+        var path = ""
         var x = c
         while x >= 0 {
             let l = containers[x].counter.limit
             if l != Int.max { limit = min(limit ?? Int.max, l) }
-            if x != 0 { path.append(containers[x].name) }
+            if x != 0 { path = "/" + containers[x].name + path }
             x = containers[x].parent
         }
-        return snapshot(c, total: total, path: "/" + path.reversed().joined(separator: "/"), hierarchicalLimit: limit)
+        return snapshot(c, total: total, path: path.isEmpty ? "/" : path, hierarchicalLimit: limit)
+    }
+
+    /// Counters and statistics of one container, with totals over its subtree.
+    public func stats(named name: String) throws(EngineError) -> StatsSnapshot {
+        let c = try lookupContainer(name)
+        let local = localStat(c)
+        var total = local
+        if !containers[c].children.isEmpty {
+            total = StatValues()
+            for x in subtree(c) { total.add(localStat(x)) }
+        }
+        var limit: Int? = nil
+        var x = c
+        while x >= 0 {
+            let l = containers[x].counter.limit
+            if l != Int.max { limit = min(limit ?? Int.max, l) }
+            x = containers[x].parent
+        }
+        let k = containers[c].counter
+        return StatsSnapshot(limit: k.limit == Int.max ? nil : k.limit, usage: k.usage, maxUsage: k.watermark,
+                             failcnt: k.failcnt, hierarchicalLimit: limit, local: local, total: total)
     }
 
     /// Every container, depth-first in creation order (root first), with

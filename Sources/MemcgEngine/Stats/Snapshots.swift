@@ -73,3 +73,16 @@ public struct EngineSnapshot: Sendable, Equatable {
     public var containers: Int
     public var counters: EngineCounters
 }
+
+/// The counters and statistics of one container, without names or tree
+/// (what GET /containers/{name}/stats needs; cheap to take under the lock).
+public struct StatsSnapshot: Sendable, Equatable {
+    public var limit: Int?
+    public var usage: Int
+    public var maxUsage: Int
+    public var failcnt: Int
+    public var hierarchicalLimit: Int?
+    public var local: StatValues
+    public var total: StatValues
+    public var workingSet: Int { max(0, usage - total.inactiveFile) }
+}

@@ -67,7 +67,6 @@ public final class HTTPServer: Sendable {
                 MHD_OptionItem(option: .EXTERNAL_LOGGER, value: unsafeBitCast(memcgdLog as MHD_LogCallback, to: Int.self), ptr_value: me),
                 MHD_OptionItem(option: .CONNECTION_TIMEOUT, value: config.connectionTimeout, ptr_value: nil),
                 MHD_OptionItem(option: .CONNECTION_LIMIT, value: config.connectionLimit, ptr_value: nil),
-                MHD_OptionItem(option: .CONNECTION_MEMORY_LIMIT, value: 128 * 1024, ptr_value: nil),
                 MHD_OptionItem(option: .NOTIFY_COMPLETED, value: unsafeBitCast(memcgdRequestCompleted as MHD_RequestCompletedCallback, to: Int.self), ptr_value: me),
                 MHD_OptionItem(option: .NOTIFY_CONNECTION, value: unsafeBitCast(memcgdConnectionNotify as MHD_NotifyConnectionCallback, to: Int.self), ptr_value: me),
                 MHD_OptionItem(option: .SOCK_ADDR, value: 0, ptr_value: UnsafeMutableRawPointer(mutating: sa)),
@@ -110,7 +109,7 @@ public final class HTTPServer: Sendable {
         var body: [UInt8] = []
         var tooLarge = false
         let start = ContinuousClock.now
-        var route = "other"
+        var route: Route? = nil
         var method = ""
         var status = 0
         var bytesOut = 0
@@ -126,7 +125,7 @@ public final class HTTPServer: Sendable {
             inFlight.add(1, ordering: .relaxed)
             if let length = header(connection, "Content-Length"), let n = Int(length), n > config.bodyLimit {
                 state.tooLarge = true
-                return send(connection, state, tooLarge(), route: "other")
+                return send(connection, state, tooLarge(), route: nil)
             }
             return MHD_Result.YES
         }
@@ -144,8 +143,9 @@ public final class HTTPServer: Sendable {
             uploadSize.pointee = 0
             return MHD_Result.YES
         }
-        if state.tooLarge { return send(connection, state, tooLarge(), route: "other") }
-        let request = HTTPRequest(method: method, path: url, body: state.body, authorization: header(connection, "Authorization"))
+        if state.tooLarge { return send(connection, state, tooLarge(), route: nil) }
+        let auth = app.config.authToken == nil ? nil : header(connection, "Authorization")
+        let request = HTTPRequest(method: method, path: url, body: state.body, authorization: auth)
         let (response, route) = app.handle(request)
         return send(connection, state, response, route: route)
     }
@@ -159,7 +159,7 @@ public final class HTTPServer: Sendable {
         return String(cString: v)
     }
 
-    func send(_ connection: OpaquePointer, _ state: RequestState, _ r: HTTPResponse, route: String) -> MHD_Result {
+    func send(_ connection: OpaquePointer, _ state: RequestState, _ r: HTTPResponse, route: Route?) -> MHD_Result {
         state.route = route
         state.status = r.status
         state.bytesOut = r.body.count
@@ -184,7 +184,7 @@ public final class HTTPServer: Sendable {
                             bytesIn: state.body.count, bytesOut: state.bytesOut)
         if logger.logLevel <= .debug {
             logger.debug("request", metadata: [
-                "http.method": .string(state.method), "http.route": .string(state.route),
+                "http.method": .string(state.method), "http.route": .string(state.route?.template ?? "other"),
                 "http.response.status_code": .stringConvertible(state.status),
                 "duration_us": .stringConvertible(Int(duration / .microseconds(1))),
             ])

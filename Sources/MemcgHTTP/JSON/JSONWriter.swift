@@ -1,76 +1,133 @@
-/// Writes JSON straight into bytes, without an intermediate tree.
+/// Writes JSON straight into a growable byte buffer, without an
+/// intermediate tree; `bytes` hands the result over as an array.
 struct JSONWriter {
-    var bytes: [UInt8] = []
+    private var storage: Storage
     /// Whether a comma is due before the next member or element.
     private var needComma = false
 
-    init(capacity: Int = 512) { bytes.reserveCapacity(capacity) }
+    /// The buffer; a class so that the memory is freed exactly once.
+    final class Storage {
+        var base: UnsafeMutablePointer<UInt8>
+        var count = 0
+        var capacity: Int
+        init(_ capacity: Int) {
+            self.capacity = max(capacity, 64)
+            base = .allocate(capacity: self.capacity)
+        }
+        deinit { base.deallocate() }
+
+        @inline(__always) func reserve(_ n: Int) {
+            if count + n > capacity {
+                var c = capacity * 2
+                while count + n > c { c *= 2 }
+                let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: c)
+                bigger.update(from: base, count: count)
+                base.deallocate()
+                base = bigger
+                capacity = c
+            }
+        }
+        @inline(__always) func append(_ b: UInt8) {
+            reserve(1)
+            base[count] = b
+            count += 1
+        }
+        @inline(__always) func append(_ p: UnsafePointer<UInt8>, _ n: Int) {
+            reserve(n)
+            (base + count).update(from: p, count: n)
+            count += n
+        }
+    }
+
+    init(capacity: Int = 512) { storage = Storage(capacity) }
+
+    /// The JSON written so far.
+    var bytes: [UInt8] { Array(UnsafeBufferPointer(start: storage.base, count: storage.count)) }
 
     @inline(__always) private mutating func separate() {
-        if needComma { bytes.append(UInt8(ascii: ",")) }
+        if needComma { storage.append(UInt8(ascii: ",")) }
         needComma = true
     }
 
-    mutating func beginObject() { separate(); bytes.append(UInt8(ascii: "{")); needComma = false }
-    mutating func endObject() { bytes.append(UInt8(ascii: "}")); needComma = true }
-    mutating func beginArray() { separate(); bytes.append(UInt8(ascii: "[")); needComma = false }
-    mutating func endArray() { bytes.append(UInt8(ascii: "]")); needComma = true }
+    @inline(__always) private func raw(_ s: StaticString) { storage.append(s.utf8Start, s.utf8CodeUnitCount) }
+
+    mutating func beginObject() { separate(); storage.append(UInt8(ascii: "{")); needComma = false }
+    mutating func endObject() { storage.append(UInt8(ascii: "}")); needComma = true }
+    mutating func beginArray() { separate(); storage.append(UInt8(ascii: "[")); needComma = false }
+    mutating func endArray() { storage.append(UInt8(ascii: "]")); needComma = true }
 
     /// Writes `"name":` (names are plain ASCII chosen by us).
     mutating func key(_ name: StaticString) {
-        separate()
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        let n = name.utf8CodeUnitCount
+        storage.reserve(n + 4)
+        let p = storage.base + storage.count
+        var off = 0
+        if needComma { p[0] = UInt8(ascii: ","); off = 1 }
+        p[off] = UInt8(ascii: "\"")
+        (p + off + 1).update(from: name.utf8Start, count: n)
+        p[off + 1 + n] = UInt8(ascii: "\"")
+        p[off + 2 + n] = UInt8(ascii: ":")
+        storage.count += off + n + 3
         needComma = false
     }
 
     mutating func key(dynamic name: String) {
         string(name)
-        bytes.append(UInt8(ascii: ":"))
+        storage.append(UInt8(ascii: ":"))
         needComma = false
     }
 
     mutating func int(_ v: Int) {
-        separate()
-        if v == 0 { bytes.append(0x30); return }
+        storage.reserve(22)
+        let p = storage.base + storage.count
+        var off = 0
+        if needComma { p[0] = UInt8(ascii: ","); off = 1 }
+        needComma = true
+        if v < 0 { p[off] = UInt8(ascii: "-"); off += 1 }
         var x = v.magnitude
-        if v < 0 { bytes.append(UInt8(ascii: "-")) }
-        var tmp: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                  UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var n = 0
-        withUnsafeMutableBytes(of: &tmp) { buf in
-            while x > 0 {
-                buf[19 - n] = UInt8(x % 10) + 0x30
-                x /= 10
-                n += 1
-            }
-            bytes.append(contentsOf: buf[(20 - n)...])
-        }
+        var digits = 1
+        var t = x / 10
+        while t > 0 { digits += 1; t /= 10 }
+        var i = off + digits
+        repeat {
+            i -= 1
+            p[i] = UInt8(truncatingIfNeeded: x % 10) &+ 0x30
+            x /= 10
+        } while x > 0
+        storage.count += off + digits
     }
 
     mutating func int(_ v: Int?) { if let v { int(v) } else { null() } }
-    mutating func null() { separate(); bytes.append(contentsOf: Array("null".utf8)) }
-    mutating func bool(_ v: Bool) { separate(); bytes.append(contentsOf: v ? Array("true".utf8) : Array("false".utf8)) }
+    mutating func null() { separate(); raw("null") }
+    mutating func bool(_ v: Bool) { separate(); raw(v ? "true" : "false") }
 
     mutating func string(_ s: String) {
         separate()
-        bytes.append(UInt8(ascii: "\""))
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 15)]])
-            default: bytes.append(b)
+        storage.append(UInt8(ascii: "\""))
+        var s = s
+        s.withUTF8 { u in
+            storage.reserve(u.count)
+            var plain = 0  // bytes that need no escaping, copied in runs
+            for (i, b) in u.enumerated() {
+                if b >= 0x20 && b != UInt8(ascii: "\"") && b != UInt8(ascii: "\\") { continue }
+                if i > plain { storage.append(u.baseAddress! + plain, i - plain) }
+                plain = i + 1
+                switch b {
+                case UInt8(ascii: "\""): raw("\\\"")
+                case UInt8(ascii: "\\"): raw("\\\\")
+                case 0x0A: raw("\\n")
+                case 0x0D: raw("\\r")
+                case 0x09: raw("\\t")
+                default:
+                    let hex: StaticString = "0123456789abcdef"
+                    raw("\\u00")
+                    storage.append(hex.utf8Start[Int(b >> 4)])
+                    storage.append(hex.utf8Start[Int(b & 15)])
+                }
             }
+            if u.count > plain { storage.append(u.baseAddress! + plain, u.count - plain) }
         }
-        bytes.append(UInt8(ascii: "\""))
+        storage.append(UInt8(ascii: "\""))
     }
 
     mutating func string(_ s: String?) { if let s { string(s) } else { null() } }

@@ -12,15 +12,16 @@ public final class ServiceMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     let cadvisor: Bool
     let state: Mutex<ScrapeState>
-    let httpSeries = Mutex<[HTTPSeriesKey: Counter]>([:])
-    let durations = Mutex<[String: DurationHistogram]>([:])
+    let httpSeries = Mutex<[HTTPSeriesKey: (Counter, DurationHistogram)]>([:])
     let openConnections: Gauge
     let bytesIn: Counter
     let bytesOut: Counter
     let residentMemory: Gauge
     let engineSeries: EngineSeries
 
-    struct HTTPSeriesKey: Hashable { var route: String; var method: String; var status: Int }
+    /// Small integers only: hashing them is cheap on every request.
+    struct HTTPSeriesKey: Hashable { var route: Int; var method: Int; var status: Int }
+    static let methods = ["GET", "POST", "PUT", "DELETE", "HEAD", "other"]
 
     struct ScrapeState {
         var containers: [String: ContainerSeries] = [:]
@@ -52,26 +53,24 @@ public final class ServiceMetrics: Sendable {
     // MARK: HTTP
 
     /// Records one finished request.
-    public func observe(route: String, method: String, status: Int, duration: Duration, bytesIn inBytes: Int, bytesOut outBytes: Int) {
-        let m = ["GET", "POST", "PUT", "DELETE", "HEAD"].contains(method) ? method : "other"
-        let key = HTTPSeriesKey(route: route, method: m, status: status)
-        let counter = httpSeries.withLock { cache in
+    public func observe(route: Route?, method: String, status: Int, duration: Duration, bytesIn inBytes: Int, bytesOut outBytes: Int) {
+        let routeIndex = route.map { Route.allCases.firstIndex(of: $0)! } ?? Route.allCases.count
+        let methodIndex = Self.methods.firstIndex(of: method) ?? Self.methods.count - 1
+        let key = HTTPSeriesKey(route: routeIndex, method: methodIndex, status: status)
+        let (counter, histogram) = httpSeries.withLock { cache in
             if let c = cache[key] { return c }
+            let template = route?.template ?? "other"
+            let labels = [("route", template), ("method", Self.methods[methodIndex]), ("status", String(status))]
             let c = registry.makeCounter(
                 descriptor: .init(metricName: "memcgd_http_requests", unitName: "total", helpText: "HTTP requests by route template, method and status."),
-                labels: [("route", route), ("method", m), ("status", String(status))])
-            cache[key] = c
-            return c
-        }
-        counter.increment()
-        let histogram = durations.withLock { cache in
-            if let h = cache[route] { return h }
+                labels: labels)
             let h = registry.makeDurationHistogram(
                 descriptor: .init(metricName: "memcgd_http_request_duration", unitName: "seconds", helpText: "HTTP request duration by route template."),
-                labels: [("route", route)], buckets: Self.durationBuckets)
-            cache[route] = h
-            return h
+                labels: [("route", template)], buckets: Self.durationBuckets)
+            cache[key] = (c, h)
+            return (c, h)
         }
+        counter.increment()
         histogram.record(duration)
         if inBytes > 0 { bytesIn.increment(by: Int64(inBytes)) }
         if outBytes > 0 { bytesOut.increment(by: Int64(outBytes)) }

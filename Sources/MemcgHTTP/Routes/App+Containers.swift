@@ -97,7 +97,7 @@ extension App {
     }
 
     func containerStats(_ name: String) throws(HTTPError) -> HTTPResponse {
-        .json(200, encodeStats(try withEngine { e throws(EngineError) in try e.container(named: name) }))
+        .json(200, encodeStats(name, try withEngine { e throws(EngineError) in try e.stats(named: name) }))
     }
 
     func resetStats(_ name: String, _ body: [UInt8]) throws(HTTPError) -> HTTPResponse {
@@ -117,16 +117,16 @@ extension App {
         }
         let snap = try withEngine { e throws(EngineError) in
             try e.apply(.resetStats(name: name, maxUsage: maxUsage, failcnt: failcnt))
-            return try e.container(named: name)
+            return try e.stats(named: name)
         }
-        return .json(200, encodeStats(snap))
+        return .json(200, encodeStats(name, snap))
     }
 
     func forceEmpty(_ name: String) throws(HTTPError) -> HTTPResponse {
         let (out, snap) = try withEngine { e throws(EngineError) in
             let out = try e.apply(.forceEmpty(name: name))
-            return (out, try e.container(named: name))
+            return (out, try e.stats(named: name))
         }
-        return .json(200, encodeStats(snap, evicted: out))
+        return .json(200, encodeStats(name, snap, evicted: out))
     }
 }

@@ -53,11 +53,11 @@ extension App {
         w.endObject()
     }
 
-    func encodeStats(_ c: ContainerSnapshot, evicted: Outcome? = nil) -> JSONWriter {
+    func encodeStats(_ name: String, _ c: StatsSnapshot, evicted: Outcome? = nil) -> JSONWriter {
         let ps = pageSize
         var w = JSONWriter(capacity: 1024)
         w.beginObject()
-        w.member("name", c.name)
+        w.member("name", name)
         w.member("usage", c.usage * ps)
         w.member("limit", c.limit.map { $0 * ps })
         w.member("max_usage", c.maxUsage * ps)

@@ -35,27 +35,27 @@ public final class App: Sendable {
         self.metrics = metrics
     }
 
-    /// Handles one request; returns the response and the route template
-    /// (for metrics and logs).
-    public func handle(_ req: HTTPRequest) -> (HTTPResponse, String) {
+    /// Handles one request; returns the response and the matched route
+    /// (nil for an unknown path), for metrics and logs.
+    public func handle(_ req: HTTPRequest) -> (HTTPResponse, Route?) {
         guard let (route, param) = Route.match(req.path) else {
-            return (HTTPError(404, "ENOENT", "no route for \(req.path.prefix(200))").response, "other")
+            return (HTTPError(404, "ENOENT", "no route for \(req.path.prefix(200))").response, nil)
         }
         let method = req.method == "HEAD" && route.methods.contains("GET") ? "GET" : req.method
         guard route.methods.contains(method) else {
             var e = HTTPError(405, nil, "\(req.method.prefix(20)) is not allowed on \(route.template); allowed: \(route.methods.joined(separator: ", "))")
             e.headers = [("Allow", route.methods.joined(separator: ", "))]
-            return (e.response, route.template)
+            return (e.response, route)
         }
         if let token = config.authToken, !isOpen(route), !authorized(req.authorization, token: token) {
             var e = HTTPError(401, "EACCES", "a valid bearer token is required")
             e.headers = [("WWW-Authenticate", "Bearer realm=\"memcgd\"")]
-            return (e.response, route.template)
+            return (e.response, route)
         }
         do {
-            return (try dispatch(route, method, param, req), route.template)
+            return (try dispatch(route, method, param, req), route)
         } catch {
-            return (error.response, route.template)
+            return (error.response, route)
         }
     }
 
