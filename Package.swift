@@ -47,7 +47,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
-        .executableTarget(name: "MemcgBench", dependencies: ["MemcgEngine"], path: "Sources/MemcgBench"),
+        .executableTarget(name: "MemcgBench", dependencies: ["MemcgEngine", "MemcgHTTP"], path: "Sources/MemcgBench"),
         .testTarget(name: "MemcgEngineTests", dependencies: ["MemcgEngine"], swiftSettings: checks),
         .testTarget(
             name: "MemcgHTTPTests",

@@ -172,3 +172,9 @@ if only == nil || only == "b" {
     }
 }
 
+
+if only == nil || only == "scrape" {
+    try scrapeBenchmarks()
+}
+
+func usleepMillis(_ ms: Int) { usleep(UInt32(ms * 1000)) }

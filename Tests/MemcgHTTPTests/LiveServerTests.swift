@@ -51,7 +51,7 @@ import Glibc
         #expect(try s.call("GET", "/stats").int("charges") == 1)
         let m = try s.call("GET", "/metrics")
         #expect(m.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8")
-        #expect(m.text.contains(#"memcg_usage_bytes{container="root"} 4096.0"#))
+        #expect(m.text.contains(#"memcg_usage_bytes{container="root"} 4096"# + "\n"))
         #expect(try s.call("GET", "/openapi.yaml").status == 200)
         #expect(try s.call("DELETE", "/processes/5").status == 204)
         let http = try parseExposition(s.call("GET", "/metrics").text)

@@ -57,7 +57,7 @@ dups=$(grep -v '^#' "$WORK/m1" | sed -E 's/ [^ ]+$//' | sort | uniq -d | head -5
 [ -z "$dups" ] && ok "no duplicate series" || fail "duplicate series: $dups"
 grep -q 'container="gone"' "$WORK/m1" && fail "deleted container still has series" || ok "deleted container's series are gone"
 api_usage=$(curl -sf "$B1/containers/web/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["usage"])')
-grep -q "^memcg_usage_bytes{container=\"web\"} $api_usage.0\$" "$WORK/m1" && [ "$api_usage" -gt 4000000 ] && ok "usage of web ($api_usage) as the API reports it" || fail "usage of web: api $api_usage, metrics $(grep '^memcg_usage_bytes{container="web"}' "$WORK/m1")"
+grep -q "^memcg_usage_bytes{container=\"web\"} $api_usage\$" "$WORK/m1" && [ "$api_usage" -gt 4000000 ] && ok "usage of web ($api_usage) as the API reports it" || fail "usage of web: api $api_usage, metrics $(grep '^memcg_usage_bytes{container="web"}' "$WORK/m1")"
 grep -q '^memcg_events_total{container="tmp",event="oom_kill"} 1$' "$WORK/m1" && ok "oom_kill counted in tmp" || fail "oom_kill: $(grep 'container="tmp",event="oom_kill"' "$WORK/m1")"
 grep -q '^memcg_limit_bytes{container="batch"}' "$WORK/m1" && fail "unlimited container has a limit series" || ok "no limit series when unlimited"
 
@@ -68,8 +68,8 @@ curl -sf "$B2/metrics" -o "$WORK/m2"
 promtool check metrics <"$WORK/m2" >"$WORK/lint2" 2>&1 || true
 unexpected=$(grep -vE '^container_memory_(failcnt|rss|cache|swap|mapped_file) ' "$WORK/lint2" | grep -v '^$' || true)
 [ -z "$unexpected" ] && ok "cadvisor names lint only as documented" || fail "unexpected promtool findings: $unexpected"
-grep -q '^container_spec_memory_limit_bytes{id="/batch/tmp",name="tmp"} 1048576.0$' "$WORK/m2" && ok "cadvisor limit with id path" || fail "cadvisor limit: $(grep container_spec_memory_limit_bytes "$WORK/m2" | head -3)"
-grep -q '^container_spec_memory_limit_bytes{id="/batch",name="batch"} 0.0$' "$WORK/m2" && ok "cadvisor unlimited is 0" || fail "cadvisor unlimited"
+grep -q '^container_spec_memory_limit_bytes{id="/batch/tmp",name="tmp"} 1048576$' "$WORK/m2" && ok "cadvisor limit with id path" || fail "cadvisor limit: $(grep container_spec_memory_limit_bytes "$WORK/m2" | head -3)"
+grep -q '^container_spec_memory_limit_bytes{id="/batch",name="batch"} 0$' "$WORK/m2" && ok "cadvisor unlimited is 0" || fail "cadvisor unlimited"
 
 # 2. A real Prometheus scrapes memcgd.
 P3=$(free_port); PP=$(free_port)

@@ -49,7 +49,22 @@ struct JSONWriter {
         needComma = true
     }
 
-    @inline(__always) private func raw(_ s: StaticString) { storage.append(s.utf8Start, s.utf8CodeUnitCount) }
+    /// Appends bytes as they are (no JSON separators): for other text formats.
+    @inline(__always) func raw(_ s: StaticString) { storage.append(s.utf8Start, s.utf8CodeUnitCount) }
+
+    /// Appends a string's bytes as they are; the caller knows they need no escaping.
+    func rawText(_ s: String) {
+        var s = s
+        s.withUTF8 { storage.append($0.baseAddress!, $0.count) }
+    }
+
+    /// Appends a decimal integer, without a separator.
+    mutating func rawInt(_ v: Int) {
+        let saved = needComma
+        needComma = false
+        int(v)
+        needComma = saved
+    }
 
     mutating func beginObject() { separate(); storage.append(UInt8(ascii: "{")); needComma = false }
     mutating func endObject() { storage.append(UInt8(ascii: "}")); needComma = true }

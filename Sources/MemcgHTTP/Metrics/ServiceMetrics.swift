@@ -11,7 +11,8 @@ import Glibc
 public final class ServiceMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     let cadvisor: Bool
-    let state: Mutex<ScrapeState>
+    /// Serialises scrapes (the engine-wide counters are reset and re-set).
+    let scrapeLock = Mutex(())
     let httpSeries = Mutex<[HTTPSeriesKey: (Counter, DurationHistogram)]>([:])
     let openConnections: Gauge
     let bytesIn: Counter
@@ -23,10 +24,6 @@ public final class ServiceMetrics: Sendable {
     struct HTTPSeriesKey: Hashable { var route: Int; var method: Int; var status: Int }
     static let methods = ["GET", "POST", "PUT", "DELETE", "HEAD", "other"]
 
-    struct ScrapeState {
-        var containers: [String: ContainerSeries] = [:]
-    }
-
     static let durationBuckets: [Duration] = [
         .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
         .milliseconds(2.5), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
@@ -36,7 +33,6 @@ public final class ServiceMetrics: Sendable {
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), cadvisor: Bool = false, version: String = memcgdVersion) {
         self.registry = registry
         self.cadvisor = cadvisor
-        self.state = Mutex(ScrapeState())
         openConnections = registry.makeGauge(descriptor: .init(metricName: "memcgd_http_open_connections", unitName: "",
                                                                helpText: "HTTP connections open now."))
         bytesIn = registry.makeCounter(descriptor: .init(metricName: "memcgd_http_request_bytes", unitName: "total",
@@ -82,40 +78,24 @@ public final class ServiceMetrics: Sendable {
     /// Page events are counted by the engine itself; nothing to do here yet.
     func eventsIngested(_ n: Int) {}
 
-    /// A deleted container's series go at once (the next scrape would also drop them).
-    func containerDeleted(_ name: String) {
-        state.withLock { s in
-            if let series = s.containers.removeValue(forKey: name) { series.unregister(registry) }
-        }
-    }
+    /// Per-container series are rendered from each snapshot, so a deleted
+    /// container's series are gone from the next scrape; nothing to do.
+    func containerDeleted(_ name: String) {}
 
     // MARK: scrape
 
-    /// Copies a snapshot into the registry and renders the exposition text.
-    /// `snapshot` runs under the engine lock and should only copy values.
+    /// Copies engine-wide values into the registry, renders it, then renders
+    /// the per-container families from the snapshot. `snapshot` runs under
+    /// the engine lock and only copies values; formatting happens outside it.
     public func scrape(_ snapshot: () -> ([ContainerSnapshot], EngineSnapshot), pageSize: Int) -> [UInt8] {
-        state.withLock { s in
+        scrapeLock.withLock { _ in
             let (containers, engine) = snapshot()
-            var seen = Set<String>()
-            seen.reserveCapacity(containers.count)
-            for c in containers {
-                seen.insert(c.name)
-                if s.containers[c.name] == nil || s.containers[c.name]!.path != c.path {
-                    s.containers[c.name]?.unregister(registry)
-                    s.containers[c.name] = ContainerSeries(registry, name: c.name, path: c.path, cadvisor: cadvisor)
-                }
-                s.containers[c.name]!.update(c, pageSize: pageSize, registry: registry)
-            }
-            if s.containers.count != seen.count {
-                for name in s.containers.keys where !seen.contains(name) {
-                    s.containers.removeValue(forKey: name)!.unregister(registry)
-                }
-            }
             engineSeries.update(engine, pageSize: pageSize)
             residentMemory.set(Double(Self.residentBytes()))
             var out: [UInt8] = []
-            out.reserveCapacity(256 + containers.count * (cadvisor ? 4096 : 2800))
+            out.reserveCapacity(16384 + containers.count * (cadvisor ? 3000 : 1900))
             registry.emit(into: &out)
+            ContainerExposition.render(containers, pageSize: pageSize, cadvisor: cadvisor, into: &out)
             return out
         }
     }

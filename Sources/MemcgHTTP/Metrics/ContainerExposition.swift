@@ -1,0 +1,98 @@
+import MemcgEngine
+
+/// Renders the per-container families straight from a snapshot.
+///
+/// Why not through the swift-prometheus registry like the other series:
+/// in 2.4.1 a metric family is an immutable dictionary that is copied on
+/// every new label set, so registering N containers' series costs O(N²)
+/// (measured: 265 s for the first scrape with 10,000 containers), and its
+/// exposition formats every gauge through `Double.description` (130 ms per
+/// scrape at 10,000 containers). Rendering these families from the snapshot
+/// costs a few milliseconds, and a deleted container's series disappear by
+/// construction. Values are integers (bytes and counts), written as such.
+struct ContainerExposition {
+    enum Kind: Sendable {
+        case gauge, counter
+        var text: StaticString { self == .gauge ? "gauge" : "counter" }
+    }
+
+    struct Family: Sendable {
+        let name: StaticString
+        let kind: Kind
+        let help: StaticString
+        /// An extra label (name, value) when the family splits a value.
+        let extra: (StaticString, StaticString)?
+        let cadvisor: Bool
+        let value: @Sendable (ContainerSnapshot) -> Int
+        /// Whether `value` is in pages (converted to bytes).
+        let pages: Bool
+    }
+
+    /// One family may have several series per container (lru, event):
+    /// grouped here so each family's lines stay contiguous.
+    static let families: [[Family]] = [
+        [Family(name: "memcg_usage_bytes", kind: .gauge, help: "Memory charged to the container and its descendants.", extra: nil, cadvisor: false, value: { $0.usage }, pages: true)],
+        [Family(name: "memcg_limit_bytes", kind: .gauge, help: "The container's memory limit (max); no series when unlimited.", extra: nil, cadvisor: false, value: { $0.limit ?? -1 }, pages: true)],
+        [Family(name: "memcg_max_usage_bytes", kind: .gauge, help: "Highest usage since creation or the last reset.", extra: nil, cadvisor: false, value: { $0.maxUsage }, pages: true)],
+        [Family(name: "memcg_working_set_bytes", kind: .gauge, help: "Usage minus inactive file pages, as cAdvisor reports it.", extra: nil, cadvisor: false, value: { $0.workingSet }, pages: true)],
+        [Family(name: "memcg_rss_bytes", kind: .gauge, help: "Anonymous memory, hierarchical.", extra: nil, cadvisor: false, value: { $0.total.rss }, pages: true)],
+        [Family(name: "memcg_cache_bytes", kind: .gauge, help: "Page cache including shmem, hierarchical.", extra: nil, cadvisor: false, value: { $0.total.cache }, pages: true)],
+        [Family(name: "memcg_shmem_bytes", kind: .gauge, help: "Swap-backed page cache (tmpfs, shm), hierarchical.", extra: nil, cadvisor: false, value: { $0.total.shmem }, pages: true)],
+        [Family(name: "memcg_mapped_file_bytes", kind: .gauge, help: "Page-cache memory mapped by processes, hierarchical.", extra: nil, cadvisor: false, value: { $0.total.mappedFile }, pages: true)],
+        [Family(name: "memcg_swap_bytes", kind: .gauge, help: "Swap used by evicted pages, hierarchical.", extra: nil, cadvisor: false, value: { $0.total.swap }, pages: true)],
+        [
+            Family(name: "memcg_lru_bytes", kind: .gauge, help: "Memory on each LRU list, hierarchical.", extra: ("lru", "active_anon"), cadvisor: false, value: { $0.total.activeAnon }, pages: true),
+            Family(name: "memcg_lru_bytes", kind: .gauge, help: "", extra: ("lru", "inactive_anon"), cadvisor: false, value: { $0.total.inactiveAnon }, pages: true),
+            Family(name: "memcg_lru_bytes", kind: .gauge, help: "", extra: ("lru", "active_file"), cadvisor: false, value: { $0.total.activeFile }, pages: true),
+            Family(name: "memcg_lru_bytes", kind: .gauge, help: "", extra: ("lru", "inactive_file"), cadvisor: false, value: { $0.total.inactiveFile }, pages: true),
+            Family(name: "memcg_lru_bytes", kind: .gauge, help: "", extra: ("lru", "unevictable"), cadvisor: false, value: { $0.total.unevictable }, pages: true),
+        ],
+        [Family(name: "memcg_failcnt_total", kind: .counter, help: "Page charges that found this level full.", extra: nil, cadvisor: false, value: { $0.failcnt }, pages: false)],
+        [Family(name: "memcg_pgpgin_total", kind: .counter, help: "Pages charged, hierarchical.", extra: nil, cadvisor: false, value: { $0.total.pgpgin }, pages: false)],
+        [Family(name: "memcg_pgpgout_total", kind: .counter, help: "Pages uncharged, hierarchical.", extra: nil, cadvisor: false, value: { $0.total.pgpgout }, pages: false)],
+        [Family(name: "memcg_pgsteal_total", kind: .counter, help: "Pages reclaimed, hierarchical.", extra: nil, cadvisor: false, value: { $0.total.pgsteal }, pages: false)],
+        [Family(name: "memcg_pgfault_total", kind: .counter, help: "Page faults, hierarchical.", extra: nil, cadvisor: false, value: { $0.total.pgfault }, pages: false)],
+        [
+            Family(name: "memcg_events_total", kind: .counter, help: "Memory events counted at this level: max, oom, oom_kill.", extra: ("event", "max"), cadvisor: false, value: { $0.local.eventsMax }, pages: false),
+            Family(name: "memcg_events_total", kind: .counter, help: "", extra: ("event", "oom"), cadvisor: false, value: { $0.local.eventsOOM }, pages: false),
+            Family(name: "memcg_events_total", kind: .counter, help: "", extra: ("event", "oom_kill"), cadvisor: false, value: { $0.local.eventsOOMKill }, pages: false),
+        ],
+        // cAdvisor's names, labels and units (see the README for the ones promtool's lint dislikes).
+        [Family(name: "container_memory_usage_bytes", kind: .gauge, help: "Current memory usage in bytes, including all memory regardless of when it was accessed", extra: nil, cadvisor: true, value: { $0.usage }, pages: true)],
+        [Family(name: "container_memory_working_set_bytes", kind: .gauge, help: "Current working set in bytes.", extra: nil, cadvisor: true, value: { $0.workingSet }, pages: true)],
+        [Family(name: "container_memory_rss", kind: .gauge, help: "Size of RSS in bytes.", extra: nil, cadvisor: true, value: { $0.total.rss }, pages: true)],
+        [Family(name: "container_memory_cache", kind: .gauge, help: "Number of bytes of page cache memory.", extra: nil, cadvisor: true, value: { $0.total.cache }, pages: true)],
+        [Family(name: "container_memory_swap", kind: .gauge, help: "Container swap usage in bytes.", extra: nil, cadvisor: true, value: { $0.total.swap }, pages: true)],
+        [Family(name: "container_memory_mapped_file", kind: .gauge, help: "Size of memory mapped files in bytes.", extra: nil, cadvisor: true, value: { $0.total.mappedFile }, pages: true)],
+        [Family(name: "container_memory_max_usage_bytes", kind: .gauge, help: "Maximum memory usage recorded in bytes", extra: nil, cadvisor: true, value: { $0.maxUsage }, pages: true)],
+        [Family(name: "container_memory_failcnt", kind: .counter, help: "Number of memory usage hits limits", extra: nil, cadvisor: true, value: { $0.failcnt }, pages: false)],
+        [Family(name: "container_spec_memory_limit_bytes", kind: .gauge, help: "Memory limit for the container.", extra: nil, cadvisor: true, value: { $0.limit ?? 0 }, pages: true)],
+        [Family(name: "container_oom_events_total", kind: .counter, help: "Count of out of memory events observed for the container", extra: nil, cadvisor: true, value: { $0.total.eventsOOMKill }, pages: false)],
+    ]
+
+    static func render(_ containers: [ContainerSnapshot], pageSize: Int, cadvisor: Bool, into out: inout [UInt8]) {
+        var w = JSONWriter(capacity: 256 + containers.count * (cadvisor ? 3000 : 1900))
+        for group in families where !group[0].cadvisor || cadvisor {
+            let first = group[0]
+            w.raw("# HELP "); w.raw(first.name); w.raw(" "); w.raw(first.help); w.raw("\n")
+            w.raw("# TYPE "); w.raw(first.name); w.raw(" "); w.raw(first.kind.text); w.raw("\n")
+            for c in containers {
+                for f in group {
+                    let v = f.value(c)
+                    if v < 0 { continue }  // memcg_limit_bytes of an unlimited container
+                    w.raw(f.name)
+                    if f.cadvisor {
+                        w.raw("{id=\""); w.rawText(c.path); w.raw("\",name=\""); w.rawText(c.name); w.raw("\"")
+                    } else {
+                        w.raw("{container=\""); w.rawText(c.name); w.raw("\"")
+                    }
+                    if let (k, value) = f.extra { w.raw(","); w.raw(k); w.raw("=\""); w.raw(value); w.raw("\"") }
+                    w.raw("} ")
+                    w.rawInt(f.pages ? v * pageSize : v)
+                    w.raw("\n")
+                }
+            }
+        }
+        out.append(contentsOf: w.bytes)
+    }
+}
