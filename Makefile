@@ -54,7 +54,8 @@ test-e2e: test-deps
 
 ## bench: engine and HTTP benchmarks (release build); numbers go in BENCHMARKS.md.
 bench: deps
-	$(SWIFT) build -c release --product MemcgBench --product memcgd
+	$(SWIFT) build -c release --product MemcgBench
+	$(SWIFT) build -c release --product memcgd
 	$(RELEASE)/MemcgBench
 	bash Benchmarks/http.sh $(RELEASE)/memcgd
 
