@@ -173,6 +173,10 @@ if only == nil || only == "b" {
 }
 
 
+if only == nil || only == "route" {
+    try routeBenchmark()
+}
+
 if only == nil || only == "scrape" {
     try scrapeBenchmarks()
 }

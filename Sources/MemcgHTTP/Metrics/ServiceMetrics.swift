@@ -12,8 +12,9 @@ public final class ServiceMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     let cadvisor: Bool
     /// Serialises scrapes (the engine-wide counters are reset and re-set).
-    let scrapeLock = Mutex(())
-    let httpSeries = Mutex<[HTTPSeriesKey: (Counter, DurationHistogram)]>([:])
+    let scrapeLock = PosixLock()
+    let httpLock = PosixLock()
+    nonisolated(unsafe) var httpSeries: [HTTPSeriesKey: (Counter, DurationHistogram)] = [:]
     let openConnections: Gauge
     let bytesIn: Counter
     let bytesOut: Counter
@@ -53,8 +54,8 @@ public final class ServiceMetrics: Sendable {
         let routeIndex = route.map { Route.allCases.firstIndex(of: $0)! } ?? Route.allCases.count
         let methodIndex = Self.methods.firstIndex(of: method) ?? Self.methods.count - 1
         let key = HTTPSeriesKey(route: routeIndex, method: methodIndex, status: status)
-        let (counter, histogram) = httpSeries.withLock { cache in
-            if let c = cache[key] { return c }
+        let (counter, histogram) = httpLock.withLock { () -> (Counter, DurationHistogram) in
+            if let c = httpSeries[key] { return c }
             let template = route?.template ?? "other"
             let labels = [("route", template), ("method", Self.methods[methodIndex]), ("status", String(status))]
             let c = registry.makeCounter(
@@ -63,7 +64,7 @@ public final class ServiceMetrics: Sendable {
             let h = registry.makeDurationHistogram(
                 descriptor: .init(metricName: "memcgd_http_request_duration", unitName: "seconds", helpText: "HTTP request duration by route template."),
                 labels: [("route", template)], buckets: Self.durationBuckets)
-            cache[key] = (c, h)
+            httpSeries[key] = (c, h)
             return (c, h)
         }
         counter.increment()
@@ -88,7 +89,7 @@ public final class ServiceMetrics: Sendable {
     /// the per-container families from the snapshot. `snapshot` runs under
     /// the engine lock and only copies values; formatting happens outside it.
     public func scrape(_ snapshot: () -> ([ContainerSnapshot], EngineSnapshot), pageSize: Int) -> [UInt8] {
-        scrapeLock.withLock { _ in
+        scrapeLock.withLock {
             let (containers, engine) = snapshot()
             engineSeries.update(engine, pageSize: pageSize)
             residentMemory.set(Double(Self.residentBytes()))
