@@ -106,7 +106,7 @@ import Glibc
         #expect(try s.call("GET", "/healthz").status == 200)
     }
 
-    /// 8 concurrent clients end in the same state as the same events applied in one thread.
+    /// 8 concurrent clients (posting and reading) end in the same state as the same events applied in one thread.
     @Test func concurrentClientsMatchSequential() throws {
         func setup(_ s: LiveServer) throws {
             for i in 0..<8 {
@@ -129,8 +129,11 @@ import Glibc
         try setup(sequential)
         let failures = Failures()
         DispatchQueue.concurrentPerform(iterations: 8) { client in
-            for b in batches(client) {
+            for (n, b) in batches(client).enumerated() {
                 if (try? concurrent.call("POST", "/events", b).status) != 200 { failures.add() }
+                // Readers run alongside the writers (shared lock).
+                if (try? concurrent.call("GET", "/containers/c\((client + 1) % 8)/stats").status) != 200 { failures.add() }
+                if n % 10 == 0, (try? concurrent.call("GET", "/metrics").status) != 200 { failures.add() }
             }
         }
         for client in 0..<8 { for b in batches(client) { try sequential.call("POST", "/events", b) } }

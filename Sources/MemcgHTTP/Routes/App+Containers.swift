@@ -50,7 +50,7 @@ extension App {
     }
 
     func listContainers() -> HTTPResponse {
-        let all = engine.withLock { $0.allContainers() }
+        let all = engine.read { $0.allContainers() }
         var w = JSONWriter(capacity: 256 * all.count + 32)
         w.beginObject()
         w.key("containers")
@@ -62,7 +62,7 @@ extension App {
     }
 
     func getContainer(_ name: String) throws(HTTPError) -> HTTPResponse {
-        .json(200, encodeContainer(try withEngine { e throws(EngineError) in try e.container(named: name) }))
+        .json(200, encodeContainer(try readEngine { e throws(EngineError) in try e.container(named: name) }))
     }
 
     func deleteContainer(_ name: String) throws(HTTPError) -> HTTPResponse {
@@ -72,7 +72,7 @@ extension App {
     }
 
     func getLimits(_ name: String) throws(HTTPError) -> HTTPResponse {
-        let snap = try withEngine { e throws(EngineError) in try e.container(named: name) }
+        let snap = try readEngine { e throws(EngineError) in try e.container(named: name) }
         var w = JSONWriter(capacity: 32)
         w.beginObject()
         w.member("max", snap.limit.map { $0 * config.machine.pageSize })
@@ -97,7 +97,7 @@ extension App {
     }
 
     func containerStats(_ name: String) throws(HTTPError) -> HTTPResponse {
-        .json(200, encodeStats(name, try withEngine { e throws(EngineError) in try e.stats(named: name) }))
+        .json(200, encodeStats(name, try readEngine { e throws(EngineError) in try e.stats(named: name) }))
     }
 
     func resetStats(_ name: String, _ body: [UInt8]) throws(HTTPError) -> HTTPResponse {

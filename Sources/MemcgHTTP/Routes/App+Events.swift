@@ -40,7 +40,7 @@ extension App {
     }
 
     func machineInfo() -> HTTPResponse {
-        let s = engine.withLock { $0.engineSnapshot }
+        let s = engine.read { $0.engineSnapshot }
         let m = config.machine
         var w = JSONWriter(capacity: 256)
         w.beginObject()
@@ -56,7 +56,7 @@ extension App {
     }
 
     func engineStats() -> HTTPResponse {
-        let s = engine.withLock { $0.engineSnapshot }
+        let s = engine.read { $0.engineSnapshot }
         let ps = config.machine.pageSize
         var w = JSONWriter(capacity: 2048)
         w.beginObject()

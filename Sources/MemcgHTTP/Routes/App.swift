@@ -105,6 +105,11 @@ public final class App: Sendable {
         do throws(EngineError) { return try engine.withLock(body) } catch { throw HTTPError(error) }
     }
 
+    /// Like `withEngine`, for pure reads of engine state (shared lock).
+    func readEngine<T>(_ body: (MemcgEngine) throws(EngineError) -> T) throws(HTTPError) -> T {
+        do throws(EngineError) { return try engine.read(body) } catch { throw HTTPError(error) }
+    }
+
     // MARK: parameters and bodies
 
     func name(_ p: String?) throws(HTTPError) -> String {

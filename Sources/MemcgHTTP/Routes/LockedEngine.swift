@@ -28,15 +28,50 @@ final class PosixLock: @unchecked Sendable {
     }
 }
 
-/// The engine behind one lock. The engine is not thread-safe; every use goes
-/// through `withLock`, which serialises callers.
+/// A pthread reader-writer lock, for the same reason as `PosixLock`.
+final class PosixRWLock: @unchecked Sendable {
+    private let l: UnsafeMutablePointer<pthread_rwlock_t>
+
+    init() {
+        l = .allocate(capacity: 1)
+        l.initialize(to: pthread_rwlock_t())
+        pthread_rwlock_init(l, nil)
+    }
+
+    deinit {
+        pthread_rwlock_destroy(l)
+        l.deinitialize(count: 1)
+        l.deallocate()
+    }
+
+    @inline(__always) func write<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+        pthread_rwlock_wrlock(l)
+        defer { pthread_rwlock_unlock(l) }
+        return try body()
+    }
+
+    @inline(__always) func read<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+        pthread_rwlock_rdlock(l)
+        defer { pthread_rwlock_unlock(l) }
+        return try body()
+    }
+}
+
+/// The engine behind one lock. The engine is not thread-safe: every mutation
+/// goes through `withLock` (exclusive); queries that only read engine state
+/// (`container(named:)`, `stats(named:)`, `allContainers()`,
+/// `engineSnapshot`) may use `read`, which lets readers run side by side.
 final class LockedEngine: @unchecked Sendable {
-    private let lock = PosixLock()
+    private let lock = PosixRWLock()
     private let engine: MemcgEngine
 
     init(_ engine: MemcgEngine) { self.engine = engine }
 
     func withLock<T, E: Error>(_ body: (MemcgEngine) throws(E) -> T) throws(E) -> T {
-        try lock.withLock { () throws(E) -> T in try body(engine) }
+        try lock.write { () throws(E) -> T in try body(engine) }
+    }
+
+    func read<T, E: Error>(_ body: (MemcgEngine) throws(E) -> T) throws(E) -> T {
+        try lock.read { () throws(E) -> T in try body(engine) }
     }
 }
