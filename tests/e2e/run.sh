@@ -119,5 +119,13 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["panels"]'
 sleep 0.5; kill -TERM $SP
 if wait $SP && grep -q stopped "$WORK/stop.log"; then ok "SIGTERM: exit 0 and logged"; else fail "SIGTERM shutdown: $(cat "$WORK/stop.log")"; fi
 
+# Invalid flags and environment values: a message and exit code 64.
+for args in "--port abc" "serve --memory 1Q" "serve --log-format xml"; do
+  set +e; "$BIN" $args >/dev/null 2>"$WORK/err"; rc=$?; set -e
+  [ "$rc" = 64 ] && [ -s "$WORK/err" ] && ok "memcgd $args: exit 64 with a message" || fail "memcgd $args: exit $rc"
+done
+set +e; MEMCGD_PORT=xyz "$BIN" >/dev/null 2>&1; rc=$?; set -e
+[ "$rc" = 64 ] && ok "MEMCGD_PORT=xyz: exit 64" || fail "MEMCGD_PORT=xyz: exit $rc"
+
 echo "e2e: $passed passed, $failed failed"
 [ "$failed" = 0 ]
