@@ -37,6 +37,15 @@ func parseBytes(_ text: String) -> Int? {
     return bytes
 }
 
+/// A size option: the flag, else its environment variable, else the default.
+func size(_ flag: String?, _ name: String, _ env: String, example: String, default value: Int) throws -> Int {
+    if let flag {
+        guard let v = parseBytes(flag) else { throw ValidationError("\(name) must be a size such as \(example), not \"\(flag)\"") }
+        return v
+    }
+    return try setting(nil, env, parseBytes, default: value)
+}
+
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the HTTP service (the default).")
 
@@ -85,21 +94,12 @@ struct Serve: ParsableCommand {
         guard inet_pton(AF_INET, host, &probe) == 1 else { throw ValidationError("--host must be an IPv4 address, not \"\(host)\"") }
         let port = try setting(port, "MEMCGD_PORT", { UInt16($0) }, default: 8080)
         let pageSize = try setting(pageSize, "MEMCGD_PAGE_SIZE", { Int($0) }, default: 4096)
-        let memory = try setting(memory.map { m throws -> Int in
-            guard let v = parseBytes(m) else { throw ValidationError("--memory must be a size such as 16G, not \"\(m)\"") }
-            return v
-        }, "MEMCGD_MEMORY", parseBytes, default: 16 << 30)
-        let swap = try setting(swap.map { s throws -> Int in
-            guard let v = parseBytes(s) else { throw ValidationError("--swap must be a size such as 2G, not \"\(s)\"") }
-            return v
-        }, "MEMCGD_SWAP", parseBytes, default: 0)
+        let memory = try size(memory, "--memory", "MEMCGD_MEMORY", example: "16G", default: 16 << 30)
+        let swap = try size(swap, "--swap", "MEMCGD_SWAP", example: "2G", default: 0)
         let cores = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
         let threads = try setting(threads, "MEMCGD_THREADS", { Int($0) }, default: cores)
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be 1...256") }
-        let bodyLimit = try setting(bodyLimit.map { b throws -> Int in
-            guard let v = parseBytes(b) else { throw ValidationError("--body-limit must be a size such as 16M, not \"\(b)\"") }
-            return v
-        }, "MEMCGD_BODY_LIMIT", parseBytes, default: 16 << 20)
+        let bodyLimit = try size(bodyLimit, "--body-limit", "MEMCGD_BODY_LIMIT", example: "16M", default: 16 << 20)
         guard bodyLimit >= 1024 else { throw ValidationError("--body-limit must be at least 1K") }
         let timeout = try setting(connectionTimeout, "MEMCGD_CONNECTION_TIMEOUT", { Int($0) }, default: 30)
         guard (1...86400).contains(timeout) else { throw ValidationError("--connection-timeout must be 1...86400 seconds") }

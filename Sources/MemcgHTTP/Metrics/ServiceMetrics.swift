@@ -76,13 +76,6 @@ public final class ServiceMetrics: Sendable {
     public func connectionOpened() { openConnections.increment(by: 1.0) }
     public func connectionClosed() { openConnections.decrement(by: 1.0) }
 
-    /// Page events are counted by the engine itself; nothing to do here yet.
-    func eventsIngested(_ n: Int) {}
-
-    /// Per-container series are rendered from each snapshot, so a deleted
-    /// container's series are gone from the next scrape; nothing to do.
-    func containerDeleted(_ name: String) {}
-
     // MARK: scrape
 
     /// Copies engine-wide values into the registry, renders it, then renders

@@ -67,7 +67,6 @@ extension App {
 
     func deleteContainer(_ name: String) throws(HTTPError) -> HTTPResponse {
         try withEngine { e throws(EngineError) in try e.apply(.deleteContainer(name: name)) }
-        metrics.containerDeleted(name)
         return HTTPResponse(status: 204)
     }
 

@@ -8,7 +8,6 @@ extension App {
         let out = try withEngine { e throws(EngineError) in
             try e.apply(.events(batch.events, listEvicted: batch.listEvicted))
         }
-        metrics.eventsIngested(out.applied + out.failed)
         var w = JSONWriter(capacity: 128 + 48 * out.failures.count + (batch.listEvicted ? 8 * out.evicted.count : 0))
         w.beginObject()
         w.member("applied", out.applied)
