@@ -259,6 +259,28 @@ import Testing
         #expect(try f.stats("a").local.swap == 0)
     }
 
+    /// swap_free gives up one process's claim on the oldest slot that
+    /// remembers it; the slot goes with the last claim; no slot is a no-op.
+    @Test func swapFreeReleasesClaims() throws {
+        let f = try Fixture(swap: 16)
+        try f.container("a", limit: 2)
+        try f.process(1, in: "a")
+        try f.range(.anonFault, pid: 1, from: 0, count: 2)
+        try f.run(.fork(pid: 2, parentPid: 1))
+        try f.event(.anonFault, pid: 1, page: 5)  // evicts 0 and 1 into two slots remembering pids 1 and 2
+        #expect(try f.stats("a").local.swap == 2)
+        let first = try f.event(.swapFree, pid: 1, page: 0)
+        #expect(first.applied == 1 && first.failures.isEmpty)
+        #expect(try f.stats("a").local.swap == 2)  // pid 2 still claims it
+        try f.event(.swapFree, pid: 2, page: 0)
+        #expect(try f.stats("a").local.swap == 1)
+        #expect(f.engine.engineSnapshot.swapUsed == 1)
+        let again = try f.event(.swapFree, pid: 2, page: 0)
+        #expect(again.applied == 1)
+        #expect(f.engine.engineSnapshot.counters.events[PageOp.swapFree.rawValue][EventResult.noop.rawValue] == 1)
+        #expect(try f.stats("a").local.swap == 1)
+    }
+
     /// Without swap, anonymous pages are not reclaimed: the charge OOMs.
     @Test func reclaimWithoutSwap() throws {
         let f = try Fixture()

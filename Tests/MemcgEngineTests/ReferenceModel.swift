@@ -369,6 +369,11 @@ final class ReferenceModel {
             if isPC { pages[p]!.cache = false } else { pages[p]!.swapCache = false }
             unchargeIfUnreferenced(p)
             return (.ok, nil)
+        case .swapFree:
+            guard let i = slots.firstIndex(where: { $0.slot.page == p && $0.slot.pids.contains(pid!) }) else { return (.noop, nil) }
+            slots[i].slot.pids.removeAll { $0 == pid! }
+            if slots[i].slot.pids.isEmpty { slots.remove(at: i) }
+            return (.ok, nil)
         case .unmap:
             guard dropMap(p, pid!) else { return (.noop, nil) }
             unchargeIfUnreferenced(p)

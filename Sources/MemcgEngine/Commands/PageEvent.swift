@@ -2,7 +2,7 @@
 /// series plus the LRU hooks (`access`, `mlock`, `munlock`).
 public enum PageOp: Int, CaseIterable, Sendable {
     case anonFault, cow, fileFault, swapin, swapoff, insertPage
-    case pagecacheAdd, pagecacheRemove, swapcacheAdd, swapcacheRemove
+    case pagecacheAdd, pagecacheRemove, swapcacheAdd, swapcacheRemove, swapFree
     case unmap, migrate, free, access, mlock, munlock
 
     /// The wire name (`anon_fault`, ...).
@@ -18,6 +18,7 @@ public enum PageOp: Int, CaseIterable, Sendable {
         case .pagecacheRemove: "pagecache_remove"
         case .swapcacheAdd: "swapcache_add"
         case .swapcacheRemove: "swapcache_remove"
+        case .swapFree: "swap_free"
         case .unmap: "unmap"
         case .migrate: "migrate"
         case .free: "free"
@@ -35,7 +36,7 @@ public enum PageOp: Int, CaseIterable, Sendable {
     /// Events a process does: `pid` is required.
     public var needsPid: Bool {
         switch self {
-        case .anonFault, .cow, .fileFault, .swapin, .swapoff, .insertPage, .unmap, .mlock, .munlock: true
+        case .anonFault, .cow, .fileFault, .swapin, .swapoff, .insertPage, .unmap, .mlock, .munlock, .swapFree: true
         default: false
         }
     }

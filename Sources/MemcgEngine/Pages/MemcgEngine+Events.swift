@@ -169,6 +169,9 @@ extension MemcgEngine {
             uncharge(ifUnreferenced: pfn)
             return (.ok, -1)
 
+        case .swapFree:
+            return swapIn(pid: processes[slot].pid, oldPage: pfn) ? (.ok, -1) : (.noop, -1)
+
         case .unmap:
             guard removeMappings(pfn, slot: slot, count: 1) else {
                 counters.unbalancedUncharges += 1

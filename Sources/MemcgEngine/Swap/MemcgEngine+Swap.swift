@@ -26,12 +26,16 @@ extension MemcgEngine {
 
     /// swapin / swapoff with `old_page`: the oldest slot for that page number
     /// that remembers the process forgets it.
-    func swapIn(pid: Int, oldPage: Int) {
-        guard let ids = swapByPage[oldPage] else { return }
+    /// Also `swap_free` (free_swap_and_cache): the process gives up its
+    /// claim on the slot. Returns false when no slot remembers the process.
+    @discardableResult
+    func swapIn(pid: Int, oldPage: Int) -> Bool {
+        guard let ids = swapByPage[oldPage] else { return false }
         for id in ids where swapSlots[id]!.pids.contains(pid) {
             forget(pid: pid, slotID: id)
-            return
+            return true
         }
+        return false
     }
 
     /// The slot forgets the process; the last one to go releases it.

@@ -550,7 +550,7 @@ components:
       properties:
         op:
           enum: [anon_fault, cow, file_fault, swapin, swapoff, insert_page, pagecache_add, pagecache_remove,
-                 swapcache_add, swapcache_remove, unmap, migrate, free, access, mlock, munlock]
+                 swapcache_add, swapcache_remove, swap_free, unmap, migrate, free, access, mlock, munlock]
         pid: {$ref: "#/components/schemas/Pid"}
         page: {type: integer, minimum: 0}
         count: {type: integer, minimum: 0}
