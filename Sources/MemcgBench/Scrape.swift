@@ -8,7 +8,7 @@ import Synchronization
 func scrapeBenchmarks() throws {
     let clock = ContinuousClock()
     for count in [1_000, 10_000] {
-        let app = App(config: AppConfig(machine: try Machine(pageSize: 4096, memoryBytes: 16 << 30)))
+        let app = try App(config: AppConfig(machine: try Machine(pageSize: 4096, memoryBytes: 16 << 30)))
         for i in 0..<count {
             _ = app.handle(HTTPRequest(method: "POST", path: "/containers", body: Array(#"{"name":"c\#(i)","limits":{"max":"1G"}}"#.utf8)))
             _ = app.handle(HTTPRequest(method: "POST", path: "/processes", body: Array(#"{"pid":\#(i + 1),"container":"c\#(i)"}"#.utf8)))
@@ -31,7 +31,7 @@ func scrapeBenchmarks() throws {
     }
 
     // Ingestion while scraped.
-    let app = App(config: AppConfig(machine: try Machine(pageSize: 4096, memoryBytes: 16 << 30)))
+    let app = try App(config: AppConfig(machine: try Machine(pageSize: 4096, memoryBytes: 16 << 30)))
     for i in 0..<1_000 {
         _ = app.handle(HTTPRequest(method: "POST", path: "/containers", body: Array(#"{"name":"c\#(i)"}"#.utf8)))
     }
@@ -76,7 +76,7 @@ final class UncheckedBox<T>: @unchecked Sendable {
 
 /// Cost of one GET /containers/{name}/stats through the route table alone.
 func routeBenchmark() throws {
-    let app = App(config: AppConfig(machine: try Machine(pageSize: 4096, memoryBytes: 16 << 30)))
+    let app = try App(config: AppConfig(machine: try Machine(pageSize: 4096, memoryBytes: 16 << 30)))
     _ = app.handle(HTTPRequest(method: "POST", path: "/containers", body: Array(#"{"name":"web"}"#.utf8)))
     let clock = ContinuousClock()
     let n = 200_000

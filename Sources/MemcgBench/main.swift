@@ -34,7 +34,7 @@ let sixteen = try Machine(pageSize: 4096, memoryBytes: 16 << 30, swapBytes: swap
 
 // Bytes of engine memory per tracked frame: 1M frames charged and mapped once.
 do {
-    let e = MemcgEngine(machine: sixteen)
+    let e = try MemcgEngine(machine: sixteen)
     try e.apply(.createProcess(pid: 1, container: "root"))
     let before = rss()
     let n = 1 << 20
@@ -48,7 +48,7 @@ do {
 // Startup: a 16 GiB machine is built without touching its frames.
 var startups: [Duration] = []
 for _ in 0..<5 {
-    let t = clock.measure { _ = MemcgEngine(machine: sixteen) }
+    let t = try clock.measure { _ = try MemcgEngine(machine: sixteen) }
     startups.append(t)
 }
 print("startup, 16 GiB machine (4,194,304 frames): best \(format1(seconds(startups.min()!) * 1e6)) µs of 5")
@@ -56,7 +56,7 @@ print("startup, 16 GiB machine (4,194,304 frames): best \(format1(seconds(startu
 // (a) charge/uncharge with no limit pressure.
 let only = getenv("MEMCG_BENCH_ONLY").map { String(cString: $0) }
 if only == nil || only == "a" {
-    let e = MemcgEngine(machine: sixteen)
+    let e = try MemcgEngine(machine: sixteen)
     try e.apply(.createContainer(name: "a", parent: nil, limitPages: nil, chargeType: .all))
     try e.apply(.createProcess(pid: 1, container: "a"))
     let n = 1 << 20
@@ -92,7 +92,7 @@ if only == nil || only == "a" {
 
 // (b) A mixed trace with limits that force steady reclaim and occasional OOM.
 if only == nil || only == "b" {
-    let e = MemcgEngine(machine: sixteen)
+    let e = try MemcgEngine(machine: sixteen)
     let containers = 8
     for c in 0..<containers {
         try e.apply(.createContainer(name: "c\(c)", parent: nil, limitPages: 65_536, chargeType: .all))
@@ -168,7 +168,7 @@ if only == nil || only == "b" {
     print("(b) mixed trace, 8 containers at a 256 MiB limit, 2 GiB swap: \(rate(applied + failed, t))"
           + " (\(applied + failed) events: \(failed) failed, \(evicted) evicted, \(kills) OOM kills)")
     if getenv("MEMCG_BENCH_DEBUG") != nil {
-        for op in PageOp.allCases { print(op.name, e.engineSnapshot.counters.events[op.rawValue]) }
+        for op in PageOp.allCases { print(op.name, e.view.engineSnapshot.counters.events[op.rawValue]) }
     }
 }
 

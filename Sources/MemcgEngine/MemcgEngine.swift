@@ -2,55 +2,61 @@
 /// per-page charge records with exact reference counts, per-container LRU
 /// lists, reclaim, swap and the container OOM killer (model.md).
 ///
-/// Not thread-safe; callers serialise (the HTTP layer holds it in a Mutex).
-/// Deterministic: the same commands give the same state and results.
+/// The engine is the policy (charge path, reclaim, OOM, events) above its
+/// tables, each with private storage: `FrameTable` (charge records),
+/// `ReverseMap` (who maps a page), `ContainerTable`, `PageCounterTree`,
+/// `ProcessTable` and `SwapTable`.
+///
+/// Not thread-safe; callers serialise (the HTTP layer holds it in a lock
+/// box and reads through `view`). Deterministic: the same commands give
+/// the same state and results.
 public final class MemcgEngine {
     public let machine: Machine
 
-    var frames: FrameTable
+    let frames: FrameTable
+    let rmap: ReverseMap
+    let containers = ContainerTable()
+    let pageCounters = PageCounterTree()
+    let processes = ProcessTable()
+    let swap: SwapTable
+
     /// Pages charged, i.e. frames in use.
-    var chargedPages = 0
-
-    // Containers (index 0 is the root); freed indices are reused.
-    let containers = SlotStore<Container>()
-    var containerAlive: [Bool]
-    var freeContainerSlots: [Int] = []
-    var containerIndex: [String: Int]
-    var nextSerial = 1
-
-    // Processes.
-    /// Process slots; a free slot has pid 0.
-    let processes = SlotStore<ProcessEntry>()
-    var freeProcessSlots: [Int] = []
-    var pidIndex: [Int: Int] = [:]
-
-    // Pages mapped by several processes.
-    var overflow: [[MapEntry]] = []
-    var freeOverflow: [UInt32] = []
-
-    // Swap slots.
-    var swapUsed = 0
-    var swapSlots: [Int: SwapSlot] = [:]
-    var swapByPage: [Int: [Int]] = [:]
-    var nextSwapID = 1
-
+    @exclusivity(unchecked) var chargedPages = 0
     /// Engine-wide counters.
-    public internal(set) var counters = EngineCounters()
+    @exclusivity(unchecked) public internal(set) var counters = EngineCounters()
+
+    /// In builds with MEMCG_INTERNAL_CHECKS, `apply` checks every invariant
+    /// after every command and keeps the first broken state here: which
+    /// command, then what broke. Tests assert it stays empty. Always empty
+    /// in other builds.
+    public private(set) var brokenInvariants: [String] = []
+    private var commandsApplied = 0
 
     /// The root container's name.
-    public static let rootName = "root"
-    /// Highest number of containers alive at once (owner indices are 16-bit).
-    public static let maxContainers = 65535
+    public static let rootName = ContainerTable.rootName
+    /// Highest number of containers alive at once, the root included.
+    public static let maxContainers = EngineLimits.maxContainers
+    /// Deepest container: children of the root are at depth 1.
+    public static let maxDepth = EngineLimits.maxDepth
 
-    public init(machine: Machine) {
+    /// Builds an engine for the machine. Fails with EINVAL when the host
+    /// cannot map the frame tables (the machine is too large for it).
+    public init(machine: Machine) throws(EngineError) {
+        guard let f = FrameTable(count: machine.frames), let r = ReverseMap(frames: machine.frames) else {
+            throw EngineError(.EINVAL, "cannot map the frame tables of \(machine.frames) frames "
+                + "(\((machine.frames * (FrameTable.stride + ReverseMap.bytesPerFrame)) >> 20) MiB of address space): "
+                + "the host refuses the mapping; give less memory")
+        }
         self.machine = machine
-        self.frames = FrameTable(count: machine.frames)
-        self.containers.append(Container(name: Self.rootName, parent: -1, chargeType: .all, serial: 0))
-        self.containerAlive = [true]
-        self.containerIndex = [Self.rootName: 0]
+        self.frames = f
+        self.rmap = r
+        self.swap = SwapTable(capacity: machine.swapSlots)
     }
 
     deinit { frames.deallocate() }
+
+    /// Bytes of engine memory per frame of the machine, before any is touched.
+    public static let bytesPerFrame = FrameTable.stride + ReverseMap.bytesPerFrame
 
     /// The single entry for every mutation.
     @discardableResult
@@ -60,62 +66,55 @@ public final class MemcgEngine {
         case let .createContainer(name, parent, limit, chargeType):
             try createContainer(name: name, parent: parent ?? Self.rootName, limit: limit, chargeType: chargeType)
         case let .deleteContainer(name):
-            try deleteContainer(name: name)
+            try deleteContainer(try lookupContainer(name))
         case let .setLimit(name, limit):
-            try setLimit(name: name, limit: limit, out: &out)
+            try setLimit(try lookupContainer(name), limit: limit, out: &out)
         case let .resetStats(name, maxUsage, failcnt):
             let c = try lookupContainer(name)
-            if maxUsage { containers[c].counter.resetWatermark() }
-            if failcnt { containers[c].counter.failcnt = 0 }
+            if maxUsage { pageCounters.resetWatermark(c) }
+            if failcnt { pageCounters.resetFailcnt(c) }
         case let .forceEmpty(name):
-            try forceEmpty(name: name, out: &out)
+            try forceEmpty(try lookupContainer(name), out: &out)
         case let .createProcess(pid, container):
             try createProcess(pid: pid, container: try lookupContainer(container))
         case let .fork(pid, parentPid):
             try fork(pid: pid, parentPid: parentPid)
         case let .moveProcess(pid, container):
             let c = try lookupContainer(container)
-            let slot = try lookupProcess(pid)
-            containers[processes[slot].container].processCount -= 1
-            containers[c].processCount += 1
-            processes[slot].container = c
+            moveProcess(try lookupProcess(pid), to: c)
         case let .exitProcess(pid):
-            exitProcess(slot: try lookupProcess(pid))
+            exitProcess(try lookupProcess(pid))
         case let .events(events, listEvicted):
             try validate(events)
-            out.evicted.reserveCapacity(listEvicted ? 64 : 0)
             applyEvents(events, listEvicted: listEvicted, out: &out)
         }
         #if MEMCG_INTERNAL_CHECKS
-        if checksAfterEachCommand { checkInvariants() }
+        commandsApplied += 1
+        if brokenInvariants.isEmpty {
+            let broken = invariantViolations()
+            if !broken.isEmpty { brokenInvariants = ["after command \(commandsApplied) (\(command.name))"] + broken }
+        }
         #endif
         return out
     }
 
     // MARK: lookups
 
-    func lookupContainer(_ name: String) throws(EngineError) -> Int {
-        guard let c = containerIndex[name] else { throw EngineError(.ENOENT, "no container named \"\(name.prefix(80))\"") }
+    func lookupContainer(_ name: String) throws(EngineError) -> ContainerID {
+        guard let c = containers.lookup(name) else { throw EngineError(.ENOENT, "no container named \"\(name.prefix(80))\"") }
         return c
     }
 
-    func lookupProcess(_ pid: Int) throws(EngineError) -> Int {
-        guard let slot = pidIndex[pid] else { throw EngineError(.ESRCH, "no process with pid \(pid)") }
+    func lookupProcess(_ pid: Int) throws(EngineError) -> ProcessSlot {
+        guard let slot = processes.lookup(pid) else { throw EngineError(.ESRCH, "no process with pid \(pid)") }
         return slot
     }
 
-    /// Container names are `[A-Za-z0-9._-]{1,64}`, without "..".
-    public static func isValidName(_ name: String) -> Bool {
-        let u = name.utf8
-        guard !u.isEmpty, u.count <= 64 else { return false }
-        var previous: UInt8 = 0
-        for b in u {
-            let ok = (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2E || b == 0x5F || b == 0x2D
-            if !ok || (b == 0x2E && previous == 0x2E) { return false }
-            previous = b
-        }
-        return true
-    }
+    /// Container names are `[A-Za-z0-9._-]{1,64}`, neither `.` nor containing "..".
+    public static func isValidName(_ name: String) -> Bool { ContainerTable.isValidName(name) }
+
+    /// The read-only view for queries.
+    public var view: EngineView { EngineView(engine: self) }
 }
 
 /// Engine-wide counters (GET /stats and the metrics).

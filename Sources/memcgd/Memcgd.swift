@@ -143,7 +143,12 @@ struct Serve: ParsableCommand {
         pthread_sigmask(SIG_BLOCK, &signals, nil)
 
         let metrics = ServiceMetrics(cadvisor: appConfig.cadvisorMetrics)
-        let app = App(config: appConfig, metrics: metrics)
+        let app: App
+        do { app = try App(config: appConfig, metrics: metrics) } catch {
+            logger.critical("cannot create the machine", metadata: ["error": "\(error.detail)"])
+            print("memcgd: \(error.detail)")
+            throw ExitCode(64)
+        }
         let server = HTTPServer(app: app, config: serverConfig, logger: logger)
         do { try server.start() } catch {
             logger.critical("cannot start", metadata: ["error": "\(error)"])

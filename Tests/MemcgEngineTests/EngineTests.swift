@@ -6,13 +6,13 @@ struct Fixture {
     let engine: MemcgEngine
 
     init(frames: Int = 256, swap: Int = 0) throws {
-        engine = MemcgEngine(machine: try Machine(pageSize: 4096, memoryBytes: frames * 4096, swapBytes: swap * 4096))
+        engine = try MemcgEngine(machine: try Machine(pageSize: 4096, memoryBytes: frames * 4096, swapBytes: swap * 4096))
     }
 
     @discardableResult
     func run(_ c: Command) throws -> Outcome {
         let out = try engine.apply(c)
-        engine.checkInvariants()
+        #expect(engine.brokenInvariants == [])
         return out
     }
 
@@ -32,7 +32,7 @@ struct Fixture {
         try run(.events([PageEvent(op: op, pid: pid, pages: .range(first: from, count: count))], listEvicted: true))
     }
 
-    func stats(_ name: String) throws -> ContainerSnapshot { try engine.container(named: name) }
+    func stats(_ name: String) throws -> ContainerSnapshot { try engine.view.container(named: name) }
 }
 
 @Suite struct MachineAndLimitTests {
@@ -129,7 +129,7 @@ struct Fixture {
         #expect(try f.stats("a").local.eventsOOM == 1)
         #expect(try f.stats("c").local.eventsOOMKill == 1)
         #expect(try f.stats("a").usage == 1)
-        #expect(f.engine.engineSnapshot.processes == 2)
+        #expect(f.engine.view.engineSnapshot.processes == 2)
     }
 
     /// Deleting moves charges to the parent, in order, to the head of its lists.
@@ -145,10 +145,10 @@ struct Fixture {
         try f.run(.moveProcess(pid: 2, container: "a"))
         #expect(throws: EngineError.self) { try f.run(.deleteContainer(name: "a")) }
         try f.run(.deleteContainer(name: "b"))
-        #expect(f.engine.owner(ofPage: 1) == "a")
+        #expect(f.engine.view.owner(ofPage: 1) == "a")
         #expect(try f.stats("a").usage == 4)
         #expect(try f.stats("a").local.rss == 4)
-        #expect(try f.engine.lruLists(of: "a").active == [2, 1, 0, 100])
+        #expect(try f.engine.view.lruLists(of: "a").active == [2, 1, 0, 100])
         #expect(throws: EngineError.self) { try f.run(.deleteContainer(name: "root")) }
     }
 
@@ -203,7 +203,7 @@ struct Fixture {
         #expect(s.usage <= 8)
         #expect(s.local.swap == out.evictedCount)
         #expect(s.local.pgsteal == out.evictedCount)
-        #expect(f.engine.engineSnapshot.swapUsed == out.evictedCount)
+        #expect(f.engine.view.engineSnapshot.swapUsed == out.evictedCount)
     }
 
     /// reset sets max_usage to usage (not 0) and failcnt to 0.
@@ -246,7 +246,7 @@ struct Fixture {
         let out = try f.event(.anonFault, pid: 7, page: 3)
         #expect(out.failures.map(\.result) == [.ENOMEM])
         #expect(out.oomKills == [OOMKill(pid: 7, container: "a", pages: 0)])
-        #expect(f.engine.owner(ofPage: 3) == nil)
+        #expect(f.engine.view.owner(ofPage: 3) == nil)
         #expect(try f.stats("a").failcnt == 1)
     }
 }

@@ -9,14 +9,14 @@ import Testing
         try f.process(1, in: "a"); try f.process(2, in: "b")
         try f.event(.fileFault, pid: 1, page: 5)
         try f.event(.fileFault, pid: 2, page: 5)
-        #expect(f.engine.owner(ofPage: 5) == "a")
+        #expect(f.engine.view.owner(ofPage: 5) == "a")
         #expect(try f.stats("a").usage == 1)
         #expect(try f.stats("b").usage == 0)
-        #expect(f.engine.references(ofPage: 5).mappings == 2)
+        #expect(f.engine.view.references(ofPage: 5).mappings == 2)
         try f.event(.unmap, pid: 1, page: 5)
-        #expect(f.engine.owner(ofPage: 5) == "a")
+        #expect(f.engine.view.owner(ofPage: 5) == "a")
         try f.event(.unmap, pid: 2, page: 5)
-        #expect(f.engine.owner(ofPage: 5) == nil)
+        #expect(f.engine.view.owner(ofPage: 5) == nil)
         #expect(try f.stats("a").local.pgpgout == 1)
     }
 
@@ -24,7 +24,7 @@ import Testing
     @Test func kernelContextChargesRoot() throws {
         let f = try Fixture()
         try f.event(.pagecacheAdd, page: 1)
-        #expect(f.engine.owner(ofPage: 1) == "root")
+        #expect(f.engine.view.owner(ofPage: 1) == "root")
         #expect(try f.stats("root").local.cache == 1)
     }
 
@@ -36,8 +36,8 @@ import Testing
         try f.event(.anonFault, pid: 1, page: 1)
         try f.run(.moveProcess(pid: 1, container: "b"))
         try f.event(.anonFault, pid: 1, page: 2)
-        #expect(f.engine.owner(ofPage: 1) == "a")
-        #expect(f.engine.owner(ofPage: 2) == "b")
+        #expect(f.engine.view.owner(ofPage: 1) == "a")
+        #expect(f.engine.view.owner(ofPage: 2) == "b")
         try f.event(.unmap, pid: 1, page: 1)
         #expect(try f.stats("a").usage == 0)
         #expect(try f.stats("a").local.pgpgout == 1)
@@ -50,11 +50,11 @@ import Testing
         try f.process(1, in: "m")
         let out = try f.event(.pagecacheAdd, pid: 1, page: 3)
         #expect(out.applied == 1)
-        #expect(f.engine.owner(ofPage: 3) == nil)
+        #expect(f.engine.view.owner(ofPage: 3) == nil)
         try f.event(.swapcacheAdd, pid: 1, page: 4)
-        #expect(f.engine.owner(ofPage: 4) == nil)
+        #expect(f.engine.view.owner(ofPage: 4) == nil)
         try f.event(.fileFault, pid: 1, page: 3)
-        #expect(f.engine.owner(ofPage: 3) == "m")
+        #expect(f.engine.view.owner(ofPage: 3) == "m")
         #expect(try f.stats("m").local.cache == 1)
         #expect(try f.stats("m").local.mappedFile == 1)
     }
@@ -67,11 +67,11 @@ import Testing
         try f.event(.anonFault, pid: 1, page: 1)
         let out = try f.event(.unmap, pid: 2, page: 1)
         #expect(out.applied == 1 && out.failed == 0)
-        #expect(f.engine.owner(ofPage: 1) == "root")
-        #expect(f.engine.engineSnapshot.counters.unbalancedUncharges == 1)
-        #expect(f.engine.engineSnapshot.counters.events[PageOp.unmap.rawValue][EventResult.noop.rawValue] == 1)
+        #expect(f.engine.view.owner(ofPage: 1) == "root")
+        #expect(f.engine.view.engineSnapshot.counters.unbalancedUncharges == 1)
+        #expect(f.engine.view.engineSnapshot.counters.events[PageOp.unmap.rawValue][EventResult.noop.rawValue] == 1)
         try f.event(.pagecacheRemove, page: 1)
-        #expect(f.engine.engineSnapshot.counters.unbalancedUncharges == 2)
+        #expect(f.engine.view.engineSnapshot.counters.unbalancedUncharges == 2)
     }
 
     /// A process may map a page more than once; each unmap drops one.
@@ -81,14 +81,14 @@ import Testing
         try f.event(.fileFault, pid: 1, page: 1)
         try f.event(.fileFault, pid: 1, page: 1)
         try f.event(.pagecacheAdd, pid: 1, page: 1)
-        #expect(f.engine.references(ofPage: 1) == (2, true, false))
+        #expect(f.engine.view.references(ofPage: 1) == (2, true, false))
         try f.event(.unmap, pid: 1, page: 1)
         try f.event(.unmap, pid: 1, page: 1)
-        #expect(f.engine.owner(ofPage: 1) == "root")
+        #expect(f.engine.view.owner(ofPage: 1) == "root")
         try f.event(.pagecacheRemove, page: 1)
-        #expect(f.engine.owner(ofPage: 1) == nil)
-        #expect(f.engine.engineSnapshot.counters.charges == 1)
-        #expect(f.engine.engineSnapshot.counters.uncharges == 1)
+        #expect(f.engine.view.owner(ofPage: 1) == nil)
+        #expect(f.engine.view.engineSnapshot.counters.charges == 1)
+        #expect(f.engine.view.engineSnapshot.counters.uncharges == 1)
     }
 
     /// Free of a still-referenced page drops its references and counts an anomaly.
@@ -98,11 +98,11 @@ import Testing
         try f.event(.anonFault, pid: 1, page: 1)
         try f.event(.swapcacheAdd, page: 1)
         try f.event(.free, page: 1)
-        #expect(f.engine.owner(ofPage: 1) == nil)
-        #expect(f.engine.engineSnapshot.counters.anomalies == 1)
-        #expect(try f.engine.process(pid: 1).mappedPages == 0)
+        #expect(f.engine.view.owner(ofPage: 1) == nil)
+        #expect(f.engine.view.engineSnapshot.counters.anomalies == 1)
+        #expect(try f.engine.view.process(pid: 1).mappedPages == 0)
         try f.event(.free, page: 1)
-        #expect(f.engine.engineSnapshot.counters.anomalies == 1)
+        #expect(f.engine.view.engineSnapshot.counters.anomalies == 1)
     }
 
     /// Migrate keeps usage, owner, references and LRU position.
@@ -114,10 +114,10 @@ import Testing
         try f.event(.pagecacheAdd, page: 1)
         try f.event(.migrate, page: 50, old: 1)
         #expect(try f.stats("a").usage == 3)
-        #expect(f.engine.owner(ofPage: 50) == "a")
-        #expect(f.engine.owner(ofPage: 1) == nil)
-        #expect(f.engine.references(ofPage: 50) == (1, true, false))
-        #expect(try f.engine.lruLists(of: "a").active == [2, 50, 0])
+        #expect(f.engine.view.owner(ofPage: 50) == "a")
+        #expect(f.engine.view.owner(ofPage: 1) == nil)
+        #expect(f.engine.view.references(ofPage: 50) == (1, true, false))
+        #expect(try f.engine.view.lruLists(of: "a").active == [2, 50, 0])
         #expect(try f.stats("a").local.pgpgin == 3)
         let busy = try f.event(.migrate, page: 0, old: 2)
         #expect(busy.failures.map(\.result) == [.EBUSY])
@@ -132,10 +132,10 @@ import Testing
         try f.process(1, in: "root")
         try f.event(.anonFault, pid: 1, page: 1)
         try f.run(.fork(pid: 2, parentPid: 1))
-        #expect(f.engine.references(ofPage: 1).mappings == 2)
+        #expect(f.engine.view.references(ofPage: 1).mappings == 2)
         try f.event(.cow, pid: 2, page: 2, old: 1)
-        #expect(f.engine.references(ofPage: 1).mappings == 1)
-        #expect(f.engine.mappings(ofPage: 2, pid: 2) == 1)
+        #expect(f.engine.view.references(ofPage: 1).mappings == 1)
+        #expect(f.engine.view.mappings(ofPage: 2, pid: 2) == 1)
         #expect(try f.stats("root").local.pgfault == 2)
     }
 
@@ -149,7 +149,7 @@ import Testing
         try f.event(.anonFault, pid: 1, page: 4)
         try f.event(.mlock, pid: 1, page: 4)
         try f.run(.fork(pid: 2, parentPid: 1))
-        let child = try f.engine.process(pid: 2)
+        let child = try f.engine.view.process(pid: 2)
         #expect(child.container == "a" && child.mappedPages == 2 && child.mappings == 2 && child.pinnedPages == 0)
         try f.run(.exitProcess(pid: 1))
         #expect(try f.stats("a").usage == 2)
@@ -166,9 +166,9 @@ import Testing
         try f.range(.fileFault, pid: 1, from: 0, count: 2)
         try f.run(.setLimit(name: "a", limitPages: 100))
         // Balance moves page 0 (active tail) to inactive by a reclaim scan of an empty need:
-        #expect(try f.engine.lruLists(of: "a").active == [1, 0])
+        #expect(try f.engine.view.lruLists(of: "a").active == [1, 0])
         try f.event(.access, page: 0)
-        #expect(f.engine.isReferenced(0))
+        #expect(f.engine.view.isReferenced(0))
         try f.container("b", limit: 1)
         try f.process(2, in: "b")
         try f.event(.fileFault, pid: 2, page: 10)
@@ -176,7 +176,7 @@ import Testing
         // Reclaim in b: balance moves 10 to inactive (clearing referenced), then evicts it.
         let out = try f.event(.fileFault, pid: 2, page: 11)
         #expect(out.evicted == [10])
-        #expect(f.engine.owner(ofPage: 11) == "b")
+        #expect(f.engine.view.owner(ofPage: 11) == "b")
     }
 
     /// A referenced inactive page gets a second chance; two accesses activate it.
@@ -188,18 +188,18 @@ import Testing
         // A round balances 40/40 and evicts 32 from the inactive tail.
         let first = try f.event(.pagecacheAdd, pid: 1, page: 80)
         #expect(first.evicted == Array(0..<32))
-        #expect(try f.engine.lruLists(of: "a").inactive == Array((32..<40).reversed()))
+        #expect(try f.engine.view.lruLists(of: "a").inactive == Array((32..<40).reversed()))
         try f.event(.access, page: 32)
         try f.event(.access, page: 33)
         try f.event(.access, page: 33)
-        #expect(try f.engine.lruLists(of: "a").active.prefix(2) == [33, 80])
+        #expect(try f.engine.view.lruLists(of: "a").active.prefix(2) == [33, 80])
         // Usage is 49 now: make that the limit, so the next charge reclaims.
         #expect(try f.run(.setLimit(name: "a", limitPages: 49)).evictedCount == 0)
         let second = try f.event(.pagecacheAdd, pid: 1, page: 81)
         #expect(second.evicted == Array(34...65))
-        let lists = try f.engine.lruLists(of: "a")
+        let lists = try f.engine.view.lruLists(of: "a")
         #expect(lists.active.prefix(3) == [81, 32, 33])
-        #expect(!f.engine.isReferenced(32))
+        #expect(!f.engine.view.isReferenced(32))
     }
 
     /// mlock pins a mapped page (unevictable); munlock returns it to the active head.
@@ -211,18 +211,18 @@ import Testing
         try f.range(.fileFault, pid: 1, from: 0, count: 3)
         let notMapped = try f.event(.mlock, pid: 2, page: 0)
         #expect(notMapped.applied == 1)
-        #expect(f.engine.engineSnapshot.counters.events[PageOp.mlock.rawValue][EventResult.noop.rawValue] == 1)
+        #expect(f.engine.view.engineSnapshot.counters.events[PageOp.mlock.rawValue][EventResult.noop.rawValue] == 1)
         try f.event(.mlock, pid: 1, page: 0)
         try f.event(.mlock, pid: 1, page: 0)
-        #expect(f.engine.engineSnapshot.counters.events[PageOp.mlock.rawValue][EventResult.noop.rawValue] == 2)
-        #expect(try f.engine.lruLists(of: "a").unevictable == [0])
+        #expect(f.engine.view.engineSnapshot.counters.events[PageOp.mlock.rawValue][EventResult.noop.rawValue] == 2)
+        #expect(try f.engine.view.lruLists(of: "a").unevictable == [0])
         try f.event(.munlock, pid: 1, page: 0)
-        #expect(try f.engine.lruLists(of: "a").active == [0, 2, 1])
+        #expect(try f.engine.view.lruLists(of: "a").active == [0, 2, 1])
         // A pin goes with the last mapping.
         try f.event(.mlock, pid: 1, page: 1)
         try f.event(.fileFault, pid: 2, page: 1)
         try f.event(.unmap, pid: 1, page: 1)
-        #expect(try f.engine.lruLists(of: "a").active.first == 1)
+        #expect(try f.engine.view.lruLists(of: "a").active.first == 1)
         #expect(try f.stats("a").local.unevictable == 0)
     }
 
@@ -252,10 +252,10 @@ import Testing
         #expect(try f.stats("a").local.rss == 1)
         try f.event(.swapin, pid: 1, page: 20, old: 2)
         #expect(try f.stats("a").local.swap == 3)
-        #expect(f.engine.engineSnapshot.swapUsed == 3)
-        #expect(f.engine.owner(ofPage: 20) == "a")
+        #expect(f.engine.view.engineSnapshot.swapUsed == 3)
+        #expect(f.engine.view.owner(ofPage: 20) == "a")
         try f.run(.exitProcess(pid: 1))
-        #expect(f.engine.engineSnapshot.swapUsed == 0)
+        #expect(f.engine.view.engineSnapshot.swapUsed == 0)
         #expect(try f.stats("a").local.swap == 0)
     }
 
@@ -274,10 +274,10 @@ import Testing
         #expect(try f.stats("a").local.swap == 2)  // pid 2 still claims it
         try f.event(.swapFree, pid: 2, page: 0)
         #expect(try f.stats("a").local.swap == 1)
-        #expect(f.engine.engineSnapshot.swapUsed == 1)
+        #expect(f.engine.view.engineSnapshot.swapUsed == 1)
         let again = try f.event(.swapFree, pid: 2, page: 0)
         #expect(again.applied == 1)
-        #expect(f.engine.engineSnapshot.counters.events[PageOp.swapFree.rawValue][EventResult.noop.rawValue] == 1)
+        #expect(f.engine.view.engineSnapshot.counters.events[PageOp.swapFree.rawValue][EventResult.noop.rawValue] == 1)
         #expect(try f.stats("a").local.swap == 1)
     }
 
@@ -294,7 +294,7 @@ import Testing
         #expect(out.oomKills == [OOMKill(pid: 1, container: "a", pages: 3)])
         #expect(out.failures == [EventFailure(index: 0, page: 11, result: .ENOMEM, container: "a")])
         #expect(try f.stats("a").usage == 1)
-        #expect(f.engine.owner(ofPage: 11) == nil)
+        #expect(f.engine.view.owner(ofPage: 11) == nil)
     }
 
     /// OOM ties go to the lowest pid.
@@ -341,9 +341,61 @@ import Testing
         ], listEvicted: false))
         #expect(out.applied == 3)
         #expect(out.failed == 3)
-        #expect(out.failures.map(\.index) == [1, 2, 2])
-        #expect(out.failures.map(\.page) == [4, 16, 17])
-        #expect(out.failures.map(\.result) == [.ESRCH, .EINVAL, .EINVAL])
+        #expect(out.failures == [EventFailure(index: 1, page: 4, count: 1, result: .ESRCH),
+                                 EventFailure(index: 2, page: 16, count: 2, result: .EINVAL)])
+    }
+
+    /// Failures are reported as runs: consecutive in the event and in page
+    /// number, same result and container. A list breaks a run where the
+    /// page numbers jump or an applied page comes between.
+    @Test func failureRuns() throws {
+        let f = try Fixture(frames: 16)
+        try f.process(1, in: "root")
+        let out = try f.run(.events([
+            PageEvent(op: .anonFault, pid: 1, pages: .list([20, 21, 22, 30, 3, 23, 24])),
+            PageEvent(op: .anonFault, pid: 1, pages: .range(first: Int.max - 5, count: 5)),
+        ], listEvicted: false))
+        #expect(out.failures == [EventFailure(index: 0, page: 20, count: 3, result: .EINVAL),
+                                 EventFailure(index: 0, page: 30, count: 1, result: .EINVAL),
+                                 EventFailure(index: 0, page: 23, count: 2, result: .EINVAL),
+                                 EventFailure(index: 1, page: Int.max - 5, count: 5, result: .EINVAL)])
+        #expect(out.failed == 11 && out.applied == 1)
+    }
+
+    /// An OOM kill in the middle of a long range is two entries: ENOMEM for
+    /// the page that found the container full, ESRCH for the rest.
+    @Test func oomMidRangeIsTwoEntries() throws {
+        let f = try Fixture(frames: 4096)
+        try f.container("a", limit: 100)
+        try f.process(1, in: "a")
+        let out = try f.range(.anonFault, pid: 1, from: 0, count: 3000)
+        #expect(out.failures == [EventFailure(index: 0, page: 100, count: 1, result: .ENOMEM, container: "a"),
+                                 EventFailure(index: 0, page: 101, count: 2899, result: .ESRCH)])
+        #expect(out.oomKills.map(\.pid) == [1])
+        #expect(out.failed == 2900 && out.applied == 100)
+    }
+
+    /// A range whose end does not fit in 64 bits is a structural fault: the
+    /// whole batch is refused and nothing changes (no wrap to frame 0).
+    @Test(arguments: [(Int.max, 3, nil as Int?), (Int.max - 1, 2, nil), (0, 2, Int.max), (5, 2, Int.max - 1)])
+    func rangeEndOverflowRefused(page: Int, count: Int, old: Int?) throws {
+        let f = try Fixture(frames: 16)
+        try f.process(1, in: "root")
+        let op: PageOp = old == nil ? .anonFault : .cow
+        let e = PageEvent(op: op, pid: 1, pages: .range(first: page, count: count), oldPages: old.map { .range(first: $0, count: count) })
+        #expect(throws: EngineError.self) { try f.run(.events([PageEvent(.anonFault, pid: 1, page: 0), e], listEvicted: false)) }
+        #expect(f.engine.view.owner(ofPage: 0) == nil)
+        #expect(f.engine.view.owner(ofPage: 1) == nil)
+        #expect(f.engine.view.engineSnapshot.chargedPages == 0)
+    }
+
+    /// A range that ends exactly at Int.max fits: every page is EINVAL for itself.
+    @Test func rangeEndingAtIntMaxIsPerPage() throws {
+        let f = try Fixture(frames: 16)
+        try f.process(1, in: "root")
+        let out = try f.run(.events([PageEvent(op: .anonFault, pid: 1, pages: .range(first: Int.max - 3, count: 3))], listEvicted: false))
+        #expect(out.failures == [EventFailure(index: 0, page: Int.max - 3, count: 3, result: .EINVAL)])
+        #expect(f.engine.view.engineSnapshot.chargedPages == 0)
     }
 
     /// A structurally bad batch is rejected whole and changes nothing.
@@ -361,8 +413,8 @@ import Testing
         for batch in bad {
             #expect(throws: EngineError.self) { try f.run(.events(batch, listEvicted: false)) }
         }
-        #expect(f.engine.owner(ofPage: 3) == nil)
-        #expect(f.engine.engineSnapshot.counters.charges == 0)
+        #expect(f.engine.view.owner(ofPage: 3) == nil)
+        #expect(f.engine.view.engineSnapshot.counters.charges == 0)
     }
 
     /// A page list and a range are the same as single events in order.
@@ -375,10 +427,10 @@ import Testing
             PageEvent(op: .migrate, pages: .list([30]), oldPages: .list([9])),
         ], listEvicted: false))
         #expect(out.applied == 6)
-        #expect(f.engine.mappings(ofPage: 5, pid: 1) == 1)
-        #expect(f.engine.owner(ofPage: 6) == nil)
-        #expect(f.engine.owner(ofPage: 30) == "root")
-        #expect(try f.engine.process(pid: 1).mappedPages == 4)
+        #expect(f.engine.view.mappings(ofPage: 5, pid: 1) == 1)
+        #expect(f.engine.view.owner(ofPage: 6) == nil)
+        #expect(f.engine.view.owner(ofPage: 30) == "root")
+        #expect(try f.engine.view.process(pid: 1).mappedPages == 4)
     }
 
     /// The same commands give the same state and replies.
@@ -393,9 +445,9 @@ import Testing
                 let c = gen.command(livePids: pids, leafExists: false)
                 if case .createProcess(let pid, _) = c { pids.append(pid) }
                 if let out = try? f.engine.apply(c) { evicted += out.evicted }
-                pids = f.engine.allProcesses().map(\.pid)
+                pids = f.engine.view.allProcesses().map(\.pid)
             }
-            return ("\(f.engine.allContainers())", evicted)
+            return ("\(f.engine.view.allContainers())", evicted)
         }
         let (a, ea) = try run()
         let (b, eb) = try run()

@@ -64,7 +64,7 @@ func parseExposition(_ text: String) throws -> [String: Double] {
     /// The cAdvisor option adds cAdvisor's names with id and name labels; unlimited is 0.
     @Test func cadvisorNames() throws {
         let machine = try Machine(pageSize: 4096, memoryBytes: 1 << 24)
-        let app = App(config: AppConfig(machine: machine, cadvisorMetrics: true), metrics: ServiceMetrics(cadvisor: true))
+        let app = try App(config: AppConfig(machine: machine, cadvisorMetrics: true), metrics: ServiceMetrics(cadvisor: true))
         _ = app.handle(HTTPRequest(method: "POST", path: "/containers", body: Array(#"{"name":"a","limits":{"max":"1M"}}"#.utf8)))
         _ = app.handle(HTTPRequest(method: "POST", path: "/containers", body: Array(#"{"name":"b","parent":"a"}"#.utf8)))
         let m = try parseExposition(app.handle(HTTPRequest(method: "GET", path: "/metrics")).0.bodyText)

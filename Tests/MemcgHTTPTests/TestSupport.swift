@@ -47,7 +47,7 @@ struct InProcess {
 
     init(frames: Int = 4096, swapPages: Int = 0, token: String? = nil) throws {
         let machine = try Machine(pageSize: 4096, memoryBytes: frames * 4096, swapBytes: swapPages * 4096)
-        app = App(config: AppConfig(machine: machine, authToken: token))
+        app = try App(config: AppConfig(machine: machine, authToken: token))
     }
 
     @discardableResult
@@ -66,7 +66,7 @@ final class LiveServer: @unchecked Sendable {
 
     init(frames: Int = 4096, swapPages: Int = 0, bodyLimit: Int = 1 << 20, timeout: Int = 30, threads: Int = 2) throws {
         let machine = try Machine(pageSize: 4096, memoryBytes: frames * 4096, swapBytes: swapPages * 4096)
-        let app = App(config: AppConfig(machine: machine))
+        let app = try App(config: AppConfig(machine: machine))
         var logger = Logger(label: "memcgd-test")
         logger.logLevel = .error
         server = HTTPServer(app: app, config: ServerConfig(host: "127.0.0.1", port: 0, threads: threads, bodyLimit: bodyLimit,

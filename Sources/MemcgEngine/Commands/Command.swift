@@ -13,6 +13,22 @@ public enum Command: Sendable {
     case moveProcess(pid: Int, container: String)
     case exitProcess(pid: Int)
     case events([PageEvent], listEvicted: Bool)
+
+    /// A short name for messages.
+    public var name: String {
+        switch self {
+        case .createContainer: "createContainer"
+        case .deleteContainer: "deleteContainer"
+        case .setLimit: "setLimit"
+        case .resetStats: "resetStats"
+        case .forceEmpty: "forceEmpty"
+        case .createProcess: "createProcess"
+        case .fork: "fork"
+        case .moveProcess: "moveProcess"
+        case .exitProcess: "exitProcess"
+        case .events: "events"
+        }
+    }
 }
 
 /// Seed patch 8/8: `mapped` containers are not charged for page-cache and
@@ -21,51 +37,3 @@ public enum ChargeType: String, Sendable, CaseIterable {
     case all, mapped
 }
 
-/// What happened to one single-page event.
-public enum EventResult: Int, CaseIterable, Sendable {
-    case ok, noop, ENOMEM, ESRCH, EINVAL, EBUSY
-
-    public var name: String {
-        switch self {
-        case .ok: "ok"
-        case .noop: "noop"
-        case .ENOMEM: "ENOMEM"
-        case .ESRCH: "ESRCH"
-        case .EINVAL: "EINVAL"
-        case .EBUSY: "EBUSY"
-        }
-    }
-}
-
-/// A failed single-page event of a batch.
-public struct EventFailure: Sendable, Equatable {
-    /// Index of the event in the batch.
-    public var index: Int
-    public var page: Int
-    public var result: EventResult
-    /// For ENOMEM: the container whose limit refused the charge.
-    public var container: String?
-}
-
-/// A process killed by the container OOM killer.
-public struct OOMKill: Sendable, Equatable {
-    public var pid: Int
-    public var container: String
-    /// The victim's score: distinct pages it mapped that were owned in the
-    /// refusing level's subtree.
-    public var pages: Int
-}
-
-/// The value every applied command returns.
-public struct Outcome: Sendable {
-    /// Single-page events applied (ok or no-op) and failed.
-    public var applied = 0
-    public var failed = 0
-    public var failures: [EventFailure] = []
-    public var oomKills: [OOMKill] = []
-    public var evictedCount = 0
-    /// Page numbers in eviction order, when asked for (always for non-batch
-    /// commands).
-    public var evicted: [Int] = []
-    public init() {}
-}

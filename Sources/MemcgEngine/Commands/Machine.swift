@@ -14,7 +14,7 @@ public struct Machine: Sendable, Equatable {
         guard memoryBytes >= pageSize else {
             throw EngineError(.EINVAL, "memory \(memoryBytes) holds no page of \(pageSize) bytes")
         }
-        guard memoryBytes / pageSize <= Int(Int32.max), swapBytes >= 0, swapBytes / pageSize <= Int(Int32.max) else {
+        guard memoryBytes / pageSize <= EngineLimits.maxFrames, swapBytes >= 0, swapBytes / pageSize <= EngineLimits.maxFrames else {
             throw EngineError(.EINVAL, "memory or swap is too large (at most 2^31 pages)")
         }
         self.pageSize = pageSize
@@ -23,5 +23,10 @@ public struct Machine: Sendable, Equatable {
     }
 
     public var memoryBytes: Int { frames * pageSize }
+
+    /// The frame a page number names, or nil when it is outside the machine.
+    @inline(__always) func pfn(_ page: Int) -> PFN? {
+        page >= 0 && page < frames ? PFN(unchecked: page) : nil
+    }
     public var swapBytes: Int { swapSlots * pageSize }
 }

@@ -1,11 +1,13 @@
 /// A growable array of slots whose elements are mutated in place through
 /// their address: no copy-on-write uniqueness check on every access. The
-/// engine's container and process tables are read and written on every page
-/// event, where `Array`'s checks cost more than the work.
+/// engine's tables are read and written on every page event, where
+/// `Array`'s checks cost more than the work. Freed slots are handed out
+/// again by `reuseOrAppend`.
 final class SlotStore<Element> {
-    private(set) var base: UnsafeMutablePointer<Element>
-    private(set) var count = 0
-    private var capacity: Int
+    @exclusivity(unchecked) private var base: UnsafeMutablePointer<Element>
+    @exclusivity(unchecked) private(set) var count = 0
+    @exclusivity(unchecked) private var capacity: Int
+    @exclusivity(unchecked) private var free: [Int] = []
 
     init(capacity: Int = 16) {
         self.capacity = max(capacity, 1)
@@ -18,19 +20,25 @@ final class SlotStore<Element> {
     }
 
     @inline(__always) subscript(_ i: Int) -> Element {
-        unsafeAddress {
-            precondition(i >= 0 && i < count, "slot index out of range")
-            return UnsafePointer(base + i)
-        }
-        unsafeMutableAddress {
-            precondition(i >= 0 && i < count, "slot index out of range")
-            return base + i
-        }
+        unsafeAddress { UnsafePointer(address(i)) }
+        unsafeMutableAddress { address(i) }
     }
 
     var indices: Range<Int> { 0..<count }
 
-    func append(_ element: Element) {
+    /// The address of slot `i`, for tables that vend their own accessors.
+    @inline(__always) func address(_ i: Int) -> UnsafeMutablePointer<Element> {
+        precondition(i >= 0 && i < count, "slot index out of range")
+        return base + i
+    }
+
+    /// Stores `element` in a freed slot (the most recently freed) or a new
+    /// one at the end; returns its index.
+    func reuseOrAppend(_ element: Element) -> Int {
+        if let i = free.popLast() {
+            base[i] = element
+            return i
+        }
         if count == capacity {
             let bigger = UnsafeMutablePointer<Element>.allocate(capacity: capacity * 2)
             bigger.moveInitialize(from: base, count: count)
@@ -40,5 +48,15 @@ final class SlotStore<Element> {
         }
         (base + count).initialize(to: element)
         count += 1
+        return count - 1
     }
+
+    /// Puts `vacant` in slot `i` and lets `reuseOrAppend` hand it out again.
+    func release(_ i: Int, leaving vacant: Element) {
+        base[i] = vacant
+        free.append(i)
+    }
+
+    /// Slots handed back and not reused yet.
+    var freeSlots: [Int] { free }
 }

@@ -1,79 +1,51 @@
-/// The charge path (seed patches 4/8, 6/8, 7/8) and uncharge.
+/// The charge path (seed patches 4/8, 6/8 and 7/8) and uncharge.
 extension MemcgEngine {
-    /// Consecutive reclaim rounds without progress before giving up.
-    static let maxIdleRounds = 5
-    /// Pages one reclaim round tries to evict (SWAP_CLUSTER_MAX).
-    static let reclaimBatch = 32
-
-    /// page_counter_try_charge up the tree: charges one page to `c` and
-    /// every ancestor, or charges nothing and returns the lowest level that
-    /// has no room. Returns -1 on success.
-    @inline(__always) func tryCharge(_ c: Int) -> Int {
-        var x = c
-        while x > 0 {
-            if !containers[x].counter.hasRoom() { return x }
-            x = containers[x].parent
-        }
-        x = c
-        while x >= 0 {
-            containers[x].counter.charge()
-            x = containers[x].parent
-        }
-        return -1
-    }
-
     /// mem_container_charge for a page that is not charged yet: try-charge,
     /// then reclaim from the refusing level while it makes progress, then
     /// OOM in that level's subtree. On success the page is owned by `c`, on
-    /// the head of its active list. Returns -1, or the refusing level.
+    /// the head of its active list (or unevictable, for a driver page), and
+    /// nil is returned; otherwise the refusing level.
     @inline(__always)
-    func chargeNewPage(_ pfn: Int, to c: Int, kind: UInt16, listEvicted: Bool, out: inout Outcome) -> Int {
-        let refused = tryCharge(c)
-        if refused >= 0 {
-            let level = chargeSlowPath(c, firstRefusal: refused, listEvicted: listEvicted, out: &out)
-            if level >= 0 { return level }
+    func chargeNewPage(_ pfn: PFN, to c: ContainerID, kind: UInt16, listEvicted: Bool, out: inout Outcome) -> ContainerID? {
+        if let refused = pageCounters.tryCharge(c) {
+            if let level = chargeSlowPath(c, firstRefusal: refused, listEvicted: listEvicted, out: &out) { return level }
         }
         commitCharge(pfn, to: c, kind: kind)
-        return -1
+        return nil
     }
 
-    func chargeSlowPath(_ c: Int, firstRefusal: Int, listEvicted: Bool, out: inout Outcome) -> Int {
-        var level = firstRefusal
-        var bumped = [level]
-        noteRefusal(level)
-        var idle = 0
-        while true {
-            let got = reclaimRound(level, listEvicted: listEvicted, out: &out)
-            idle = got == 0 ? idle + 1 : 0
-            let again = tryCharge(c)
-            if again < 0 { return -1 }
-            if !bumped.contains(again) {
-                bumped.append(again)
-                noteRefusal(again)
+    /// try_charge's retry loop: `failcnt` and the `max` event once per
+    /// refusing level for this page, reclaim rounds through the one driver,
+    /// then the OOM killer. Returns nil when the charge went through (the
+    /// counters are then charged), or the refusing level.
+    func chargeSlowPath(_ c: ContainerID, firstRefusal: ContainerID, listEvicted: Bool, out: inout Outcome) -> ContainerID? {
+        var refused = [firstRefusal]
+        noteRefusal(firstRefusal)
+        let gaveUp = reclaim(from: firstRefusal, listEvicted: listEvicted, out: &out) {
+            guard let level = pageCounters.tryCharge(c) else { return nil }
+            if !refused.contains(level) {
+                refused.append(level)
+                noteRefusal(level)
             }
-            level = again
-            if idle >= Self.maxIdleRounds { break }
+            return level
         }
+        guard let level = gaveUp else { return nil }
         outOfMemory(level, out: &out)
         return level
     }
 
     /// A charge found `level` full: failcnt and the `max` event.
-    func noteRefusal(_ level: Int) {
-        containers[level].counter.failcnt += 1
+    func noteRefusal(_ level: ContainerID) {
+        pageCounters.recordFailure(level)
         containers[level].stat.eventsMax += 1
     }
 
-    @inline(__always) func commitCharge(_ pfn: Int, to c: Int, kind: UInt16) {
-        frames.owner[pfn] = UInt16(truncatingIfNeeded: c + 1)
-        let anon = kind & (FrameFlag.anon | FrameFlag.shmem) != 0
-        if kind & FrameFlag.driver != 0 {
-            frames.flags[pfn] = kind | FrameFlag.unevictable
-            containers[c].unevictable.pushHead(pfn, anon: anon, frames)
-        } else {
-            frames.flags[pfn] = kind | FrameFlag.active
-            containers[c].active.pushHead(pfn, anon: anon, frames)
-        }
+    /// mem_cgroup_commit_charge: the counters are already charged; the page
+    /// gets its owner, its kind and its place on the LRU.
+    @inline(__always) func commitCharge(_ pfn: PFN, to c: ContainerID, kind: UInt16) {
+        frames.setOwner(pfn, c)
+        frames.setFlags(pfn, kind)
+        containers[c].lru.pushHead(pfn, on: kind & FrameFlag.driver != 0 ? .unevictable : .active, clearReferenced: false, frames)
         if kind & FrameFlag.anon != 0 {
             containers[c].stat.rss += 1
         } else {
@@ -86,18 +58,18 @@ extension MemcgEngine {
     }
 
     /// Uncharges the page when it holds no reference any more.
-    @inline(__always) func uncharge(ifUnreferenced pfn: Int) {
-        if frames.mapper[pfn] == 0 && frames.flags[pfn] & (FrameFlag.pageCache | FrameFlag.swapCache) == 0 {
+    @inline(__always) func uncharge(ifUnreferenced pfn: PFN) {
+        if !rmap.isMapped(pfn) && !frames.has(pfn, FrameFlag.pageCache | FrameFlag.swapCache) {
             uncharge(pfn)
         }
     }
 
     /// mem_container_uncharge: the last reference went. Off the LRU, out of
-    /// the counters, frame free.
-    @inline(__always) func uncharge(_ pfn: Int) {
-        let c = ownerOf(pfn)
-        lruRemove(pfn, from: c)
-        let fl = frames.flags[pfn]
+    /// the counters, frame free. Mappings must be gone already.
+    @inline(__always) func uncharge(_ pfn: PFN) {
+        guard let c = frames.owner(pfn) else { preconditionFailure("uncharge of a free page \(pfn.raw)") }
+        containers[c].lru.remove(pfn, frames)
+        let fl = frames.flags(pfn)
         if fl & FrameFlag.anon != 0 {
             containers[c].stat.rss -= 1
         } else {
@@ -106,15 +78,8 @@ extension MemcgEngine {
             if fl & FrameFlag.mappedFile != 0 { containers[c].stat.mappedFile -= 1 }
         }
         containers[c].stat.pgpgout += 1
-        var x = c
-        while x >= 0 {
-            containers[x].counter.uncharge()
-            x = containers[x].parent
-        }
-        frames.owner[pfn] = 0
-        frames.flags[pfn] = 0
-        frames.mapper[pfn] = 0
-        frames.mapCount[pfn] = 0
+        pageCounters.uncharge(c)
+        frames.clear(pfn)
         counters.uncharges += 1
         chargedPages -= 1
     }

@@ -1,36 +1,89 @@
-/// The resource counter of one container, in pages: the model of the
-/// kernel's `struct page_counter` (mm/page_counter.c). The hierarchical
-/// walk (try-charge up the tree) lives in `MemcgEngine+Charge.swift`.
+/// The resource counter of one container, in pages: the kernel's
+/// `struct page_counter` (mm/page_counter.c), with its parent link.
 struct PageCounter {
     var usage = 0
-    /// `Int.max` means unlimited.
-    var limit = Int.max
+    /// `max`; `Int.max` means unlimited.
+    var max = Int.max
     /// High watermark (`max_usage_in_bytes`, `memory.peak`).
     var watermark = 0
+    /// Charges this level refused.
     var failcnt = 0
+    /// The parent's counter; nil for the root.
+    var parent: ContainerID?
+}
 
-    /// page_counter_try_charge for one level: room for one more page?
-    @inline(__always) func hasRoom() -> Bool { usage < limit }
+/// The page counters of all containers, indexed by `ContainerID` (the
+/// container table hands out the ids). Mechanism only: charging, limits and
+/// watermarks, with no reclaim or OOM policy.
+final class PageCounterTree {
+    private let store = SlotStore<PageCounter>()
 
-    /// page_counter_charge for one level.
-    @inline(__always) mutating func charge() {
-        usage += 1
-        if usage > watermark { watermark = usage }
+    init() { _ = store.reuseOrAppend(PageCounter()) }
+
+    /// Installs a fresh counter for a new container.
+    func install(_ c: ContainerID, parent: ContainerID) {
+        let fresh = PageCounter(parent: parent)
+        if c.raw < store.count { store[c.raw] = fresh } else {
+            let i = store.reuseOrAppend(fresh)
+            precondition(i == c.raw, "counter ids out of step with container ids")
+        }
     }
 
-    /// page_counter_uncharge for one level.
-    @inline(__always) mutating func uncharge() {
-        precondition(usage > 0, "page counter underflow")
-        usage -= 1
+    @inline(__always) subscript(_ c: ContainerID) -> PageCounter { store[c.raw] }
+
+    /// page_counter_try_charge: charges one page to `c` and every ancestor,
+    /// or, when some level has no room (`usage + 1 > max`), charges nothing
+    /// and returns the lowest such level.
+    @inline(__always) func tryCharge(_ c: ContainerID) -> ContainerID? {
+        var x: ContainerID? = c
+        while let level = x, level != .root {
+            if store[level.raw].usage >= store[level.raw].max { return level }
+            x = store[level.raw].parent
+        }
+        x = c
+        while let level = x {
+            store[level.raw].usage &+= 1
+            if store[level.raw].usage > store[level.raw].watermark { store[level.raw].watermark = store[level.raw].usage }
+            x = store[level.raw].parent
+        }
+        return nil
     }
+
+    /// page_counter_uncharge: one page off `c` and every ancestor.
+    @inline(__always) func uncharge(_ c: ContainerID) {
+        var x: ContainerID? = c
+        while let level = x {
+            precondition(store[level.raw].usage > 0, "page counter underflow")
+            store[level.raw].usage &-= 1
+            x = store[level.raw].parent
+        }
+    }
+
+    /// A charge found `level` full: the kernel bumps `failcnt` in
+    /// page_counter_try_charge; the model counts it once per page charge.
+    func recordFailure(_ level: ContainerID) { store[level.raw].failcnt += 1 }
 
     /// page_counter_set_max: refuses (false) while usage is above the new limit.
-    mutating func setLimit(_ pages: Int) -> Bool {
-        guard usage <= pages else { return false }
-        limit = pages
+    func setMax(_ c: ContainerID, _ pages: Int) -> Bool {
+        guard store[c.raw].usage <= pages else { return false }
+        store[c.raw].max = pages
         return true
     }
 
     /// page_counter_reset_watermark: to the current usage, not 0.
-    mutating func resetWatermark() { watermark = usage }
+    func resetWatermark(_ c: ContainerID) { store[c.raw].watermark = store[c.raw].usage }
+
+    func resetFailcnt(_ c: ContainerID) { store[c.raw].failcnt = 0 }
+
+    /// Smallest `max` on the path from `c` to the root; nil when none.
+    func hierarchicalMax(_ c: ContainerID) -> Int? {
+        var limit: Int? = nil
+        var x: ContainerID? = c
+        while let level = x {
+            let m = store[level.raw].max
+            if m != Int.max { limit = Swift.min(limit ?? Int.max, m) }
+            x = store[level.raw].parent
+        }
+        return limit
+    }
 }

@@ -6,7 +6,7 @@ import Musl
 import Darwin
 #endif
 
-/// Bits of `FrameTable.flags`.
+/// Bits of a frame record's `flags`.
 enum FrameFlag {
     /// The page holds a page-cache reference.
     static let pageCache: UInt16 = 1 << 0
@@ -23,83 +23,104 @@ enum FrameFlag {
     static let unevictable: UInt16 = 1 << 6
     /// Mapped by `insert_page`: a driver page, never evictable.
     static let driver: UInt16 = 1 << 7
-    /// The single mapper (see `mapper`) pins the page.
-    static let pinned: UInt16 = 1 << 8
-    /// Scratch bit for de-duplicating walks; always clear between commands.
-    static let visited: UInt16 = 1 << 9
     /// A `file` page-cache page mapped by at least one process (counted in
     /// `mapped_file`).
     static let mappedFile: UInt16 = 1 << 10
+
+    /// Swap-backed pages (anonymous or shmem): the "anon" LRU kind.
+    static let swapBacked: UInt16 = anon | shmem
 }
 
-/// One field of the interleaved per-frame record: reads and writes at
-/// `index * stride + offset`.
-struct FrameField<T> {
-    let base: UnsafeMutableRawPointer
-    let offset: Int
-
-    @inline(__always) subscript(_ pfn: Int) -> T {
-        get { base.load(fromByteOffset: pfn &* FrameTable.hotStride &+ offset, as: T.self) }
-        nonmutating set { base.storeBytes(of: newValue, toByteOffset: pfn &* FrameTable.hotStride &+ offset, as: T.self) }
-    }
-}
-
-/// Per-frame state, one slot per page frame, mapped zero-filled with `mmap`:
-/// frames never touched are never resident, so a 16 GiB machine starts at
-/// once. 18 bytes per frame, the counterpart of the kernel's per-page
-/// `page_cgroup` / `memcg_data`. The fields every LRU operation touches
-/// (links, owner, flags) sit together in one 12-byte record, so a list step
-/// costs one cache miss, not four.
+/// The per-frame charge record, the counterpart of the kernel's
+/// `page_cgroup` / `page->memcg_data`: LRU links, owner and flags of every
+/// frame, interleaved in one 12-byte record so that a list step costs one
+/// cache miss. Mapped zero-filled with `mmap`, so frames never touched are
+/// never resident and a 16 GiB machine starts at once. (Who maps a page is
+/// in `ReverseMap`, 6 more bytes per frame.)
+///
+/// A value type over memory the engine owns; `deallocate()` once.
 struct FrameTable {
     let count: Int
-    /// Interleaved records of `hotStride` bytes: prev, next, owner, flags.
-    let hot: UnsafeMutableRawPointer
-    /// Previous / next page on the owner's LRU list, stored as pfn + 1 (0: none).
-    let lruPrev: FrameField<UInt32>
-    let lruNext: FrameField<UInt32>
-    /// Owner container index + 1; 0 means the page is not charged.
-    let owner: FrameField<UInt16>
-    let flags: FrameField<UInt16>
-    /// Who maps the page: 0 nobody; `slot + 1` one process (its number of
-    /// mappings in `mapCount`); `overflowBit | index` several processes, in
-    /// `MappingOverflow`.
-    let mapper: UnsafeMutablePointer<UInt32>
-    let mapCount: UnsafeMutablePointer<UInt16>
+    private let base: UnsafeMutableRawPointer
 
-    static let overflowBit: UInt32 = 1 << 31
-    static let hotStride = 12
+    static let stride = 12
+    private static let prevOffset = 0, nextOffset = 4, ownerOffset = 8, flagsOffset = 10
 
-    init(count: Int) {
+    /// Maps the table, or returns nil when the host refuses the mapping.
+    init?(count: Int) {
+        guard count > 0, count <= EngineLimits.maxFrames,
+              let raw = mapZeroed(count * Self.stride) else { return nil }
         self.count = count
-        // Anonymous mappings: zero pages that become resident only when written.
-        func zeroed(_ bytes: Int) -> UnsafeMutableRawPointer {
-            guard let raw = mmap(nil, max(bytes, 4096), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
-                  raw != MAP_FAILED else {
-                preconditionFailure("cannot map the frame table for \(count) frames")
-            }
-            return raw
-        }
-        hot = zeroed(count * Self.hotStride)
-        lruPrev = FrameField(base: hot, offset: 0)
-        lruNext = FrameField(base: hot, offset: 4)
-        owner = FrameField(base: hot, offset: 8)
-        flags = FrameField(base: hot, offset: 10)
-        mapper = zeroed(count * 4).bindMemory(to: UInt32.self, capacity: count)
-        mapCount = zeroed(count * 2).bindMemory(to: UInt16.self, capacity: count)
+        self.base = raw
     }
 
-    func deallocate() {
-        munmap(hot, max(count * Self.hotStride, 4096))
-        munmap(mapper, max(count * 4, 4096))
-        munmap(mapCount, max(count * 2, 4096))
+    func deallocate() { unmapZeroed(base, count * Self.stride) }
+
+    @inline(__always) private func load<T>(_ pfn: PFN, _ offset: Int, as: T.Type) -> T {
+        base.load(fromByteOffset: pfn.raw &* Self.stride &+ offset, as: T.self)
     }
 
-    static let bytesPerFrame = hotStride + 4 + 2
+    @inline(__always) private func store<T>(_ value: T, _ pfn: PFN, _ offset: Int) {
+        base.storeBytes(of: value, toByteOffset: pfn.raw &* Self.stride &+ offset, as: T.self)
+    }
+
+    /// Previous page on the owner's LRU list (toward the head).
+    @inline(__always) func prev(_ pfn: PFN) -> PFN? { Self.decode(load(pfn, Self.prevOffset, as: UInt32.self)) }
+    /// Next page on the owner's LRU list (toward the tail).
+    @inline(__always) func next(_ pfn: PFN) -> PFN? { Self.decode(load(pfn, Self.nextOffset, as: UInt32.self)) }
+    @inline(__always) func setPrev(_ pfn: PFN, _ v: PFN?) { store(Self.encode(v), pfn, Self.prevOffset) }
+    @inline(__always) func setNext(_ pfn: PFN, _ v: PFN?) { store(Self.encode(v), pfn, Self.nextOffset) }
+
+    /// The owner container, nil when the page is not charged.
+    @inline(__always) func owner(_ pfn: PFN) -> ContainerID? {
+        let o = load(pfn, Self.ownerOffset, as: UInt16.self)
+        return o == 0 ? nil : ContainerID(Int(o) &- 1)
+    }
+    @inline(__always) func isCharged(_ pfn: PFN) -> Bool { load(pfn, Self.ownerOffset, as: UInt16.self) != 0 }
+    /// `ContainerTable` keeps ids below `EngineLimits.maxContainers`, so `id + 1` fits.
+    @inline(__always) func setOwner(_ pfn: PFN, _ c: ContainerID?) {
+        store(c.map { UInt16($0.raw &+ 1) } ?? 0, pfn, Self.ownerOffset)
+    }
+
+    @inline(__always) func flags(_ pfn: PFN) -> UInt16 { load(pfn, Self.flagsOffset, as: UInt16.self) }
+    @inline(__always) func setFlags(_ pfn: PFN, _ v: UInt16) { store(v, pfn, Self.flagsOffset) }
+    @inline(__always) func has(_ pfn: PFN, _ flag: UInt16) -> Bool { flags(pfn) & flag != 0 }
+    @inline(__always) func insert(_ pfn: PFN, _ flag: UInt16) { setFlags(pfn, flags(pfn) | flag) }
+    @inline(__always) func remove(_ pfn: PFN, _ flag: UInt16) { setFlags(pfn, flags(pfn) & ~flag) }
+
+    /// Clears the whole record (the frame is free).
+    @inline(__always) func clear(_ pfn: PFN) {
+        base.storeBytes(of: UInt64(0), toByteOffset: pfn.raw &* Self.stride, as: UInt64.self)
+        base.storeBytes(of: UInt32(0), toByteOffset: pfn.raw &* Self.stride &+ 8, as: UInt32.self)
+    }
+
+    /// Copies the record of `from` to `to` and clears `from` (migration).
+    @inline(__always) func move(from: PFN, to: PFN) {
+        let a = base.load(fromByteOffset: from.raw &* Self.stride, as: UInt64.self)
+        let b = base.load(fromByteOffset: from.raw &* Self.stride &+ 8, as: UInt32.self)
+        base.storeBytes(of: a, toByteOffset: to.raw &* Self.stride, as: UInt64.self)
+        base.storeBytes(of: b, toByteOffset: to.raw &* Self.stride &+ 8, as: UInt32.self)
+        clear(from)
+    }
+
+    /// Is the record all zero (a free frame)?
+    func isClear(_ pfn: PFN) -> Bool {
+        base.load(fromByteOffset: pfn.raw &* Self.stride, as: UInt64.self) == 0
+            && base.load(fromByteOffset: pfn.raw &* Self.stride &+ 8, as: UInt32.self) == 0
+    }
+
+    @inline(__always) private static func encode(_ p: PFN?) -> UInt32 { p.map { UInt32(truncatingIfNeeded: $0.raw &+ 1) } ?? 0 }
+    @inline(__always) private static func decode(_ v: UInt32) -> PFN? { v == 0 ? nil : PFN(unchecked: Int(v) &- 1) }
 }
 
-/// One process's mappings of a page shared by several processes.
-struct MapEntry: Equatable {
-    var slot: UInt32
-    var count: Int
-    var pinned: Bool
+/// Zero-filled private anonymous memory: pages become resident only when
+/// written. Nil when the host refuses (overcommit limits).
+func mapZeroed(_ bytes: Int) -> UnsafeMutableRawPointer? {
+    guard let raw = mmap(nil, max(bytes, 4096), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+          raw != MAP_FAILED else { return nil }
+    return raw
+}
+
+func unmapZeroed(_ p: UnsafeMutableRawPointer, _ bytes: Int) {
+    munmap(p, max(bytes, 4096))
 }

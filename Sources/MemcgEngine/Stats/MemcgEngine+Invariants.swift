@@ -1,104 +1,111 @@
-/// model.md section 7, checked in debug and test builds.
+/// model.md section 7, checked after every command in builds with
+/// MEMCG_INTERNAL_CHECKS (debug and test builds), at every machine size:
+/// the walk covers the charged pages through the LRU lists, not every frame.
 extension MemcgEngine {
-    /// Whether `apply` checks invariants after each command in builds with
-    /// MEMCG_INTERNAL_CHECKS (the check walks every frame).
-    public var checksAfterEachCommand: Bool { machine.frames <= 1 << 16 }
-
-    /// Verifies every invariant; a violation is a bug in the engine and traps.
-    public func checkInvariants() {
+    /// Whether this build checks invariants after every command.
+    public static var internalChecksCompiledIn: Bool {
         #if MEMCG_INTERNAL_CHECKS
-        var owned = [Int](repeating: 0, count: containers.count)
-        var local = [StatValues](repeating: StatValues(), count: containers.count)
-        var distinct = [Int](repeating: 0, count: processes.count)
-        var charged = 0
-        for pfn in 0..<machine.frames {
-            let o = frames.owner[pfn]
-            let fl = frames.flags[pfn]
-            if o == 0 {
-                precondition(fl == 0 && frames.mapper[pfn] == 0 && frames.lruPrev[pfn] == 0 && frames.lruNext[pfn] == 0,
-                             "free frame \(pfn) has state")
-                continue
-            }
-            charged += 1
-            let c = Int(o) - 1
-            precondition(containerAlive[c], "page \(pfn) owned by a dead container")
-            owned[c] += 1
-            precondition(frames.mapper[pfn] != 0 || fl & (FrameFlag.pageCache | FrameFlag.swapCache) != 0,
-                         "page \(pfn) is charged without a reference")
-            precondition(fl & FrameFlag.visited == 0, "visited bit left on \(pfn)")
-            let m = frames.mapper[pfn]
-            if m != 0 {
-                if m & FrameTable.overflowBit == 0 {
-                    precondition(frames.mapCount[pfn] > 0 && processes[Int(m) - 1].pid != 0, "bad single mapper on \(pfn)")
-                    distinct[Int(m) - 1] += 1
-                } else {
-                    let list = overflow[Int(m & ~FrameTable.overflowBit)]
-                    precondition(!list.isEmpty && fl & FrameFlag.pinned == 0, "bad overflow on \(pfn)")
-                    for e in list {
-                        precondition(e.count > 0 && processes[Int(e.slot)].pid != 0, "bad overflow entry on \(pfn)")
-                        distinct[Int(e.slot)] += 1
-                    }
-                }
-            }
-            let anon = fl & FrameFlag.anon != 0
-            if anon { local[c].rss += 1 } else { local[c].cache += 1 }
-            if fl & FrameFlag.shmem != 0 { local[c].shmem += 1 }
-            let mappedFile = !anon && m != 0
-            precondition(mappedFile == (fl & FrameFlag.mappedFile != 0), "mapped_file flag wrong on \(pfn)")
-            if mappedFile { local[c].mappedFile += 1 }
-            let shouldPin = fl & FrameFlag.driver != 0 || pinCount(pfn) > 0
-            precondition(shouldPin == (fl & FrameFlag.unevictable != 0), "evictability wrong on \(pfn)")
-        }
-        precondition(charged == chargedPages, "charged pages \(charged) != \(chargedPages)")
-        for slot in processes.indices where processes[slot].pid != 0 {
-            precondition(distinct[slot] == processes[slot].distinct, "process \(processes[slot].pid) distinct count")
-            precondition(pidIndex[processes[slot].pid] == slot, "pid index")
-        }
-        var swapOwned = [Int](repeating: 0, count: containers.count)
-        for (id, slot) in swapSlots {
-            precondition(!slot.pids.isEmpty && containerAlive[slot.owner], "swap slot \(id)")
-            for pid in slot.pids { precondition(pidIndex[pid] != nil, "swap slot \(id) remembers dead pid") }
-            swapOwned[slot.owner] += 1
-        }
-        precondition(swapUsed == swapSlots.count && swapUsed <= machine.swapSlots, "swap use")
-        var processCount = [Int](repeating: 0, count: containers.count)
-        for i in processes.indices where processes[i].pid != 0 { processCount[processes[i].container] += 1 }
-        for c in containers.indices where containerAlive[c] {
-            let k = containers[c]
-            var usage = owned[c]
-            for ch in k.children { usage += containers[ch].counter.usage }
-            precondition(k.counter.usage == usage, "usage of \(k.name): \(k.counter.usage) != \(usage)")
-            precondition(k.counter.usage <= k.counter.limit, "usage above limit in \(k.name)")
-            precondition(k.counter.watermark >= k.counter.usage, "watermark below usage in \(k.name)")
-            precondition(k.stat.rss == local[c].rss && k.stat.cache == local[c].cache && k.stat.shmem == local[c].shmem
-                         && k.stat.mappedFile == local[c].mappedFile, "content stats of \(k.name)")
-            precondition(k.stat.swap == swapOwned[c], "swap stat of \(k.name)")
-            precondition(k.processCount == processCount[c], "process count of \(k.name)")
-            var onLists = 0
-            for (list, kind) in [(k.active, 1), (k.inactive, 0), (k.unevictable, 2)] {
-                var n = 0, anonCount = 0
-                var prev: UInt32 = 0
-                var node = list.head
-                while node != 0 {
-                    let pfn = Int(node) - 1
-                    precondition(frames.owner[pfn] == UInt16(c + 1), "page \(pfn) on a list of \(k.name) it is not owned by")
-                    precondition(frames.lruPrev[pfn] == prev, "broken back link at \(pfn)")
-                    let fl = frames.flags[pfn]
-                    let where_ = fl & FrameFlag.unevictable != 0 ? 2 : (fl & FrameFlag.active != 0 ? 1 : 0)
-                    precondition(where_ == kind, "page \(pfn) on the wrong list")
-                    if fl & (FrameFlag.anon | FrameFlag.shmem) != 0 { anonCount += 1 }
-                    n += 1
-                    prev = node
-                    node = frames.lruNext[pfn]
-                }
-                precondition(list.tail == prev && list.count == n && list.anon == anonCount, "list counts of \(k.name)")
-                onLists += n
-            }
-            precondition(onLists == owned[c], "lists of \(k.name) hold \(onLists) pages, it owns \(owned[c])")
-            let s = k.stat
-            precondition(s.pgpgin >= 0 && s.pgpgout >= 0 && s.pgfault >= 0 && s.pgsteal >= 0 && k.counter.failcnt >= 0,
-                         "negative counter in \(k.name)")
-        }
+        true
+        #else
+        false
         #endif
+    }
+
+    /// Every broken invariant, described; empty when the state is sound.
+    public func invariantViolations() -> [String] {
+        var out = containers.checkInvariants() + processes.checkInvariants()
+        let bound = containers.idBound
+        var owned = [Int](repeating: 0, count: bound)
+        var recount = [LocalStat](repeating: LocalStat(), count: bound)
+        var distinct = [Int: Int]()
+        var charged: [PFN] = []
+        charged.reserveCapacity(chargedPages)
+        for i in 0..<bound where containers.isAlive(ContainerID(i)) {
+            let c = ContainerID(i)
+            for kind in LRUKind.allCases {
+                let list = containers[c].lru[kind]
+                var n = 0, anon = 0
+                var prev: PFN? = nil
+                var node = list.head
+                while let pfn = node, n <= chargedPages {
+                    if frames.owner(pfn) != c { out.append("page \(pfn.raw) on the lists of \(containers[c].name) is owned by another") }
+                    let fl = frames.flags(pfn)
+                    if LRUKind(flags: fl) != kind { out.append("page \(pfn.raw) is on the \(kind) list with flags \(fl)") }
+                    if frames.prev(pfn) != prev { out.append("page \(pfn.raw) has a broken back link") }
+                    if fl & FrameFlag.swapBacked != 0 { anon += 1 }
+                    checkPage(pfn, fl, owner: c, &recount[i], &distinct, &out)
+                    charged.append(pfn)
+                    n += 1
+                    prev = pfn
+                    node = frames.next(pfn)
+                }
+                if list.tail != prev || list.count != n || list.anon != anon {
+                    out.append("\(kind) list of \(containers[c].name): count \(list.count)/\(n), anon \(list.anon)/\(anon)")
+                }
+                owned[i] += n
+            }
+        }
+        if charged.count != chargedPages { out.append("\(charged.count) pages on lists, \(chargedPages) charged") }
+        if machine.frames <= 1 << 18 {
+            var free = 0
+            for raw in 0..<machine.frames where !frames.isCharged(PFN(unchecked: raw)) {
+                free += 1
+                let pfn = PFN(unchecked: raw)
+                if !frames.isClear(pfn) || rmap.isMapped(pfn) { out.append("free frame \(raw) has state") }
+            }
+            if free != machine.frames - chargedPages { out.append("\(free) free frames, \(machine.frames - chargedPages) expected") }
+        }
+        out += rmap.checkInvariants(charged: charged, isLive: processes.isLive)
+        for slot in processes.liveSlots where processes[slot].distinct != distinct[slot.raw, default: 0] {
+            out.append("pid \(processes[slot].pid) counts \(processes[slot].distinct) pages, maps \(distinct[slot.raw, default: 0])")
+        }
+        out += swap.checkInvariants(isLivePid: { processes.lookup($0) != nil }, isLiveContainer: containers.isAlive)
+        checkCounters(owned: owned, recount: recount, &out)
+        return out
+    }
+
+    /// One charged page: references, mapped_file, evictability, kind counts.
+    private func checkPage(_ pfn: PFN, _ fl: UInt16, owner c: ContainerID, _ stat: inout LocalStat,
+                           _ distinct: inout [Int: Int], _ out: inout [String]) {
+        let mapped = rmap.isMapped(pfn)
+        if !mapped && fl & (FrameFlag.pageCache | FrameFlag.swapCache) == 0 { out.append("page \(pfn.raw) is charged without a reference") }
+        rmap.forEachMapper(pfn) { distinct[$0.raw, default: 0] += 1 }
+        let shouldPin = fl & FrameFlag.driver != 0 || rmap.pinCount(pfn) > 0
+        if shouldPin != (fl & FrameFlag.unevictable != 0) { out.append("page \(pfn.raw): unevictable flag out of step with its pins") }
+        if fl & FrameFlag.anon != 0 {
+            stat.rss += 1
+            if fl & FrameFlag.mappedFile != 0 { out.append("anonymous page \(pfn.raw) counted in mapped_file") }
+        } else {
+            stat.cache += 1
+            if fl & FrameFlag.shmem != 0 { stat.shmem += 1 }
+            if (fl & FrameFlag.mappedFile != 0) != mapped { out.append("page \(pfn.raw): mapped_file out of step with its mappings") }
+            if mapped { stat.mappedFile += 1 }
+        }
+    }
+
+    /// Counters against the recount: usage, watermarks, kinds, swap, processes.
+    private func checkCounters(owned: [Int], recount: [LocalStat], _ out: inout [String]) {
+        let bound = containers.idBound
+        var childUsage = [Int](repeating: 0, count: bound)
+        var procs = [Int](repeating: 0, count: bound)
+        for slot in processes.liveSlots { procs[processes[slot].container.raw] += 1 }
+        let swapOwned = swap.ownedCounts(idBound: bound)
+        for i in 0..<bound where containers.isAlive(ContainerID(i)) {
+            if let p = containers[ContainerID(i)].parent { childUsage[p.raw] += pageCounters[ContainerID(i)].usage }
+        }
+        for i in 0..<bound where containers.isAlive(ContainerID(i)) {
+            let c = ContainerID(i)
+            let k = containers[c], counter = pageCounters[c]
+            if counter.usage != owned[i] + childUsage[i] { out.append("usage of \(k.name) is \(counter.usage), owns \(owned[i]) + children \(childUsage[i])") }
+            if c != .root && counter.usage > counter.max { out.append("usage of \(k.name) is above its max") }
+            if counter.watermark < counter.usage { out.append("watermark of \(k.name) is below usage") }
+            let s = k.stat, r = recount[i]
+            if s.rss != r.rss || s.cache != r.cache || s.shmem != r.shmem || s.mappedFile != r.mappedFile {
+                out.append("kind counts of \(k.name): rss \(s.rss)/\(r.rss) cache \(s.cache)/\(r.cache) shmem \(s.shmem)/\(r.shmem) mapped_file \(s.mappedFile)/\(r.mappedFile)")
+            }
+            if s.swap != swapOwned[i] { out.append("swap of \(k.name) is \(s.swap), owns \(swapOwned[i]) slots") }
+            if k.processCount != procs[i] { out.append("\(k.name) counts \(k.processCount) processes, has \(procs[i])") }
+            if s.pgpgin < 0 || s.pgpgout < 0 || s.pgfault < 0 || s.pgsteal < 0 || counter.failcnt < 0 { out.append("negative counter in \(k.name)") }
+        }
     }
 }

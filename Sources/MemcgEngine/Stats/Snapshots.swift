@@ -49,6 +49,8 @@ public struct ContainerSnapshot: Sendable, Equatable {
     public var workingSet: Int { max(0, usage - total.inactiveFile) }
     /// Depth-first path from the root, e.g. `/web/frontend` (root is `/`).
     public var path: String
+    /// The root is 0, its children 1.
+    public var depth: Int
 }
 
 /// A process as the API shows it.

@@ -44,7 +44,7 @@ extension App {
         }
         let snap = try withEngine { e throws(EngineError) in
             try e.apply(.createContainer(name: name, parent: parent, limitPages: limit, chargeType: type))
-            return try e.container(named: name)
+            return try e.view.container(named: name)
         }
         return .json(201, encodeContainer(snap), headers: [("Location", "/containers/\(name)")])
     }
@@ -85,7 +85,7 @@ extension App {
         guard let limit = try parseLimits(v) else { throw .invalid("missing member \"max\"") }
         let (out, snap) = try withEngine { e throws(EngineError) in
             let out = try e.apply(.setLimit(name: name, limitPages: limit))
-            return (out, try e.container(named: name))
+            return (out, try e.view.container(named: name))
         }
         var w = JSONWriter(capacity: 64 + 8 * out.evicted.count)
         w.beginObject()
@@ -116,7 +116,7 @@ extension App {
         }
         let snap = try withEngine { e throws(EngineError) in
             try e.apply(.resetStats(name: name, maxUsage: maxUsage, failcnt: failcnt))
-            return try e.stats(named: name)
+            return try e.view.stats(named: name)
         }
         return .json(200, encodeStats(name, snap))
     }
@@ -124,7 +124,7 @@ extension App {
     func forceEmpty(_ name: String) throws(HTTPError) -> HTTPResponse {
         let (out, snap) = try withEngine { e throws(EngineError) in
             let out = try e.apply(.forceEmpty(name: name))
-            return (out, try e.stats(named: name))
+            return (out, try e.view.stats(named: name))
         }
         return .json(200, encodeStats(name, snap, evicted: out))
     }

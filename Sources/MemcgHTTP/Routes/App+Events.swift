@@ -18,6 +18,7 @@ extension App {
             w.beginObject()
             w.member("index", f.index)
             w.member("page", f.page)
+            w.member("count", f.count)
             w.member("code", f.result.name)
             if let c = f.container { w.member("container", c) }
             w.endObject()

@@ -16,7 +16,7 @@ extension App {
         }
         let snap = try withEngine { e throws(EngineError) in
             try e.apply(command)
-            return try e.process(pid: pid)
+            return try e.view.process(pid: pid)
         }
         var w = JSONWriter(capacity: 160)
         encodeProcess(snap, into: &w)
@@ -24,7 +24,7 @@ extension App {
     }
 
     func listProcesses() -> HTTPResponse {
-        let all = engine.withLock { $0.allProcesses() }
+        let all = engine.read { $0.allProcesses() }
         var w = JSONWriter(capacity: 160 * all.count + 32)
         w.beginObject()
         w.key("processes")
@@ -36,7 +36,7 @@ extension App {
     }
 
     func getProcess(_ pid: Int) throws(HTTPError) -> HTTPResponse {
-        let snap = try withEngine { e throws(EngineError) in try e.process(pid: pid) }
+        let snap = try readEngine { e throws(EngineError) in try e.process(pid: pid) }
         var w = JSONWriter(capacity: 160)
         encodeProcess(snap, into: &w)
         return .json(200, w)
@@ -47,7 +47,7 @@ extension App {
         let container = try nameField(o, "container", required: true)!
         let snap = try withEngine { e throws(EngineError) in
             try e.apply(.moveProcess(pid: pid, container: container))
-            return try e.process(pid: pid)
+            return try e.view.process(pid: pid)
         }
         var w = JSONWriter(capacity: 160)
         encodeProcess(snap, into: &w)

@@ -29,9 +29,10 @@ public final class App: Sendable {
     let engine: LockedEngine
     public let metrics: ServiceMetrics
 
-    public init(config: AppConfig, metrics: ServiceMetrics = ServiceMetrics()) {
+    /// Fails when the host cannot map the machine's frame tables.
+    public init(config: AppConfig, metrics: ServiceMetrics = ServiceMetrics()) throws(EngineError) {
         self.config = config
-        self.engine = LockedEngine(MemcgEngine(machine: config.machine))
+        self.engine = LockedEngine(try MemcgEngine(machine: config.machine))
         self.metrics = metrics
     }
 
@@ -106,7 +107,7 @@ public final class App: Sendable {
     }
 
     /// Like `withEngine`, for pure reads of engine state (shared lock).
-    func readEngine<T>(_ body: (MemcgEngine) throws(EngineError) -> T) throws(HTTPError) -> T {
+    func readEngine<T>(_ body: (EngineView) throws(EngineError) -> T) throws(HTTPError) -> T {
         do throws(EngineError) { return try engine.read(body) } catch { throw HTTPError(error) }
     }
 

@@ -3,7 +3,8 @@ import MemcgEngine
 import Glibc
 #endif
 
-/// A pthread mutex. Used instead of `Synchronization.Mutex`, whose Linux
+/// A pthread mutex (`@unchecked Sendable`: the mutex itself serialises
+/// access). Used instead of `Synchronization.Mutex`, whose Linux
 /// implementation waits on raw futexes that ThreadSanitizer cannot see (so
 /// every engine access was reported as a race under `--sanitize=thread`).
 final class PosixLock: @unchecked Sendable {
@@ -28,7 +29,8 @@ final class PosixLock: @unchecked Sendable {
     }
 }
 
-/// A pthread reader-writer lock, for the same reason as `PosixLock`.
+/// A pthread reader-writer lock, for the same reason as `PosixLock`
+/// (`@unchecked Sendable` likewise).
 final class PosixRWLock: @unchecked Sendable {
     private let l: UnsafeMutablePointer<pthread_rwlock_t>
 
@@ -57,10 +59,12 @@ final class PosixRWLock: @unchecked Sendable {
     }
 }
 
-/// The engine behind one lock. The engine is not thread-safe: every mutation
-/// goes through `withLock` (exclusive); queries that only read engine state
-/// (`container(named:)`, `stats(named:)`, `allContainers()`,
-/// `engineSnapshot`) may use `read`, which lets readers run side by side.
+/// The engine and the lock that guards it, in one box (the shape of NIO's
+/// `NIOLockedValueBox`). The engine is not thread-safe: every mutation goes
+/// through `withLock` (exclusive); queries get the read-only `EngineView`
+/// under the shared side, so readers run side by side.
+///
+/// `@unchecked Sendable`: the engine is reached only under `lock`.
 final class LockedEngine: @unchecked Sendable {
     private let lock = PosixRWLock()
     private let engine: MemcgEngine
@@ -71,7 +75,7 @@ final class LockedEngine: @unchecked Sendable {
         try lock.write { () throws(E) -> T in try body(engine) }
     }
 
-    func read<T, E: Error>(_ body: (MemcgEngine) throws(E) -> T) throws(E) -> T {
-        try lock.read { () throws(E) -> T in try body(engine) }
+    func read<T, E: Error>(_ body: (EngineView) throws(E) -> T) throws(E) -> T {
+        try lock.read { () throws(E) -> T in try body(engine.view) }
     }
 }

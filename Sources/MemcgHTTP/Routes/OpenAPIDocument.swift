@@ -565,13 +565,18 @@ components:
         applied: {type: integer, minimum: 0}
         failed: {type: integer, minimum: 0}
         errors:
+          description: >-
+            Runs of failed single-page events: each entry covers `count` pages
+            of event `index` from `page` on, consecutive both in the event and
+            in page number, that failed with the same code (and container).
           type: array
           items:
             type: object
-            required: [index, page, code]
+            required: [index, page, count, code]
             properties:
               index: {type: integer, minimum: 0}
               page: {type: integer, minimum: 0}
+              count: {type: integer, minimum: 1}
               code: {enum: [ENOMEM, ESRCH, EINVAL, EBUSY]}
               container: {type: string}
         oom_kills:

@@ -1,0 +1,156 @@
+/// A memory container (a memory cgroup): its place in the tree, its LRU
+/// lists and its local statistics, in pages. Its counter is in
+/// `PageCounterTree` under the same id.
+struct ContainerRecord {
+    var name: String
+    var parent: ContainerID?
+    /// Children in creation order.
+    var children: [ContainerID] = []
+    /// The root is 0.
+    var depth: Int
+    /// `/a/b` from the root (the root is `/`), kept so listings never rebuild it.
+    var path: String
+    var chargeType: ChargeType
+    var lru = ContainerLRU()
+    var stat = LocalStat()
+    var processCount = 0
+}
+
+/// Local statistics of a container (pages or counts).
+public struct LocalStat: Sendable, Equatable {
+    public var rss = 0
+    public var cache = 0
+    public var shmem = 0
+    public var mappedFile = 0
+    public var swap = 0
+    public var pgpgin = 0
+    public var pgpgout = 0
+    public var pgfault = 0
+    public var pgsteal = 0
+    public var eventsMax = 0
+    public var eventsOOM = 0
+    public var eventsOOMKill = 0
+    public init() {}
+}
+
+/// The container tree: records with private storage, the name index and
+/// the free list. Ids of deleted containers are reused.
+final class ContainerTable {
+    private let store = SlotStore<ContainerRecord>()
+    @exclusivity(unchecked) private var alive: [Bool] = []
+    @exclusivity(unchecked) private var byName: [String: ContainerID] = [:]
+
+    static let rootName = "root"
+
+    init() {
+        _ = store.reuseOrAppend(ContainerRecord(name: Self.rootName, parent: nil, depth: 0, path: "/", chargeType: .all))
+        alive = [true]
+        byName = [Self.rootName: .root]
+    }
+
+    /// Containers alive now, the root included.
+    var count: Int { byName.count }
+    /// One past the highest id ever handed out (for per-id scratch arrays).
+    var idBound: Int { store.count }
+
+    @inline(__always) subscript(_ c: ContainerID) -> ContainerRecord {
+        unsafeAddress { UnsafePointer(store.address(c.raw)) }
+        unsafeMutableAddress { store.address(c.raw) }
+    }
+
+    func lookup(_ name: String) -> ContainerID? { byName[name] }
+
+    func isAlive(_ c: ContainerID) -> Bool { c.raw >= 0 && c.raw < alive.count && alive[c.raw] }
+
+    /// Container names are `[A-Za-z0-9._-]{1,64}`, neither `.` nor containing "..".
+    static func isValidName(_ name: String) -> Bool {
+        let u = name.utf8
+        guard !u.isEmpty, u.count <= 64, name != "." else { return false }
+        var previous: UInt8 = 0
+        for b in u {
+            let ok = (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2E || b == 0x5F || b == 0x2D
+            if !ok || (b == 0x2E && previous == 0x2E) { return false }
+            previous = b
+        }
+        return true
+    }
+
+    /// Adds a container under `parent` (cgroup_mkdir): checks the name, its
+    /// uniqueness, the number of containers and the depth.
+    func create(name: String, parent p: ContainerID, chargeType: ChargeType) throws(EngineError) -> ContainerID {
+        guard Self.isValidName(name) else {
+            throw EngineError(.EINVAL, "invalid container name \"\(name.prefix(80))\": use 1 to 64 of [A-Za-z0-9._-], not \".\" or \"..\"")
+        }
+        guard byName[name] == nil else { throw EngineError(.EEXIST, "container \"\(name)\" exists") }
+        guard byName.count < EngineLimits.maxContainers else {
+            throw EngineError(.EBUSY, "too many containers (at most \(EngineLimits.maxContainers))")
+        }
+        let depth = self[p].depth + 1
+        guard depth <= EngineLimits.maxDepth else {
+            throw EngineError(.EINVAL, "container \"\(name)\" would be at depth \(depth); the deepest allowed is \(EngineLimits.maxDepth)")
+        }
+        let path = (p == .root ? "" : self[p].path) + "/" + name
+        let c = ContainerID(store.reuseOrAppend(ContainerRecord(name: name, parent: p, depth: depth, path: path, chargeType: chargeType)))
+        if c.raw < alive.count { alive[c.raw] = true } else { alive.append(true) }
+        self[p].children.append(c)
+        byName[name] = c
+        return c
+    }
+
+    /// Takes a leaf container out of the tree (its pages and charges must
+    /// have been moved by the caller).
+    func remove(_ c: ContainerID) {
+        precondition(c != .root && self[c].children.isEmpty, "only a leaf other than the root can be removed")
+        if let p = self[c].parent { self[p].children.removeAll { $0 == c } }
+        byName[self[c].name] = nil
+        alive[c.raw] = false
+        store.release(c.raw, leaving: ContainerRecord(name: "", parent: nil, depth: 0, path: "", chargeType: .all))
+    }
+
+    /// Containers of the subtree of `c`, depth-first in creation order, `c` first.
+    func subtree(_ c: ContainerID) -> [ContainerID] {
+        var out: [ContainerID] = []
+        var stack = [c]
+        while let top = stack.popLast() {
+            out.append(top)
+            stack.append(contentsOf: self[top].children.reversed())
+        }
+        return out
+    }
+
+    /// Is `c` in the subtree of `top`?
+    func isInSubtree(_ c: ContainerID, of top: ContainerID) -> Bool {
+        var x: ContainerID? = c
+        while let level = x {
+            if level == top { return true }
+            x = self[level].parent
+        }
+        return false
+    }
+
+    /// The tree's own consistency: names, parent and child links, depth and path.
+    func checkInvariants() -> [String] {
+        var out: [String] = []
+        var seen = 0
+        for i in store.indices where alive[i] {
+            let c = ContainerID(i)
+            let k = self[c]
+            seen += 1
+            if byName[k.name] != c { out.append("container \(i) (\(k.name)) is not in the name index") }
+            if k.processCount < 0 { out.append("container \(k.name) has \(k.processCount) processes") }
+            if let p = k.parent {
+                if !isAlive(p) { out.append("container \(k.name) has a dead parent") }
+                else {
+                    if self[p].children.filter({ $0 == c }).count != 1 { out.append("container \(k.name) is not once among its parent's children") }
+                    if k.depth != self[p].depth + 1 { out.append("container \(k.name) has depth \(k.depth)") }
+                    if k.path != (p == .root ? "" : self[p].path) + "/" + k.name { out.append("container \(k.name) has path \(k.path)") }
+                }
+            } else if c != .root {
+                out.append("container \(k.name) has no parent")
+            }
+            for ch in k.children where !isAlive(ch) || self[ch].parent != c { out.append("container \(k.name) lists a stray child") }
+        }
+        if seen != byName.count { out.append("\(seen) live containers, \(byName.count) names") }
+        return out
+    }
+}

@@ -1,0 +1,104 @@
+/// A process (a thread-group leader and its mm).
+struct ProcessRecord {
+    /// 0 in a free slot.
+    var pid: Int
+    var container: ContainerID
+    /// Pages this process has mapped, possibly stale or repeated (entries are
+    /// checked against the reverse map when used, and the vector is
+    /// compacted when it grows to twice the live count).
+    var pages: [UInt32] = []
+    /// Distinct pages it maps now.
+    var distinct = 0
+
+    static let vacant = ProcessRecord(pid: 0, container: .root)
+}
+
+/// The processes: records with private storage, the pid index and the
+/// free list. Slots of exited processes are reused.
+final class ProcessTable {
+    private let store = SlotStore<ProcessRecord>()
+    @exclusivity(unchecked) private var byPid: [Int: ProcessSlot] = [:]
+
+    var count: Int { byPid.count }
+
+    @inline(__always) subscript(_ s: ProcessSlot) -> ProcessRecord {
+        unsafeAddress { UnsafePointer(store.address(s.raw)) }
+        unsafeMutableAddress { store.address(s.raw) }
+    }
+
+    @inline(__always) func lookup(_ pid: Int) -> ProcessSlot? { byPid[pid] }
+
+    /// Is the slot in use by `pid` (a cached slot can have been reused)?
+    @inline(__always) func holds(_ s: ProcessSlot, pid: Int) -> Bool { store[s.raw].pid == pid }
+
+    func isLive(_ s: ProcessSlot) -> Bool { s.raw >= 0 && s.raw < store.count && store[s.raw].pid != 0 }
+
+    func create(pid: Int, container: ContainerID) -> ProcessSlot {
+        precondition(pid > 0 && byPid[pid] == nil, "pid checked by the caller")
+        let s = ProcessSlot(store.reuseOrAppend(ProcessRecord(pid: pid, container: container)))
+        byPid[pid] = s
+        return s
+    }
+
+    func remove(_ s: ProcessSlot) {
+        byPid[store[s.raw].pid] = nil
+        store.release(s.raw, leaving: .vacant)
+    }
+
+    /// Live slots in slot order (the OOM killer's scan order; ties are
+    /// broken by pid, so the order does not show).
+    var liveSlots: [ProcessSlot] { store.indices.lazy.filter { self.store[$0].pid != 0 }.map(ProcessSlot.init) }
+
+    /// Pids in ascending order.
+    var sortedPids: [Int] { byPid.keys.sorted() }
+
+    /// Notes a page the process maps for the first time.
+    @inline(__always) func recordFirstMapping(_ s: ProcessSlot, _ pfn: PFN) {
+        store[s.raw].distinct += 1
+        store[s.raw].pages.append(UInt32(truncatingIfNeeded: pfn.raw))
+    }
+
+    /// Notes a page recorded again (a migrated page's new frame).
+    @inline(__always) func recordPage(_ s: ProcessSlot, _ pfn: PFN) {
+        store[s.raw].pages.append(UInt32(truncatingIfNeeded: pfn.raw))
+    }
+
+    /// Whether the page vector has grown past twice the live count.
+    @inline(__always) func needsCompaction(_ s: ProcessSlot) -> Bool {
+        store[s.raw].pages.count > 2 * store[s.raw].distinct + 64
+    }
+
+    /// The distinct pages among the recorded ones that `isMapped` confirms,
+    /// in ascending order. Reads only.
+    func distinctPages(_ s: ProcessSlot, isMapped: (PFN) -> Bool) -> [PFN] {
+        var raw = store[s.raw].pages
+        raw.sort()
+        var out: [PFN] = []
+        out.reserveCapacity(store[s.raw].distinct)
+        var last: UInt32? = nil
+        for p in raw where p != last {
+            last = p
+            let pfn = PFN(unchecked: Int(p))
+            if isMapped(pfn) { out.append(pfn) }
+        }
+        return out
+    }
+
+    /// Replaces the page vector with the live pages (compaction).
+    func setPages(_ s: ProcessSlot, _ pages: [PFN]) {
+        store[s.raw].pages = pages.map { UInt32(truncatingIfNeeded: $0.raw) }
+    }
+
+    func checkInvariants() -> [String] {
+        var out: [String] = []
+        var live = 0
+        for i in store.indices where store[i].pid != 0 {
+            live += 1
+            if byPid[store[i].pid] != ProcessSlot(i) { out.append("pid \(store[i].pid) is not indexed at its slot") }
+            if store[i].distinct < 0 { out.append("pid \(store[i].pid) maps \(store[i].distinct) pages") }
+        }
+        for i in store.freeSlots where store[i].pid != 0 { out.append("free process slot \(i) is in use") }
+        if live != byPid.count { out.append("\(live) live process slots, \(byPid.count) pids") }
+        return out
+    }
+}

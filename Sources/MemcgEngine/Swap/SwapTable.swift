@@ -1,0 +1,123 @@
+/// Swap slots: where evicted anonymous and shmem pages live (the swap map
+/// plus what memcg's swap accounting needs: each slot's owner). A slot
+/// remembers the page number the page had and the processes that mapped
+/// it; it is released when each of them has exited, read it back in
+/// (`swapin`/`swapoff` with `old_page`) or given it up (`swap_free`).
+final class SwapTable {
+    /// Slots the machine has.
+    let capacity: Int
+    @exclusivity(unchecked) private(set) var used = 0
+    @exclusivity(unchecked) private var slots: [Int: Slot] = [:]
+    /// Slot ids by page number, oldest first.
+    @exclusivity(unchecked) private var byPage: [Int: [Int]] = [:]
+    /// Slot ids that remember each pid, possibly stale.
+    @exclusivity(unchecked) private var byPid: [Int: [Int]] = [:]
+    @exclusivity(unchecked) private var nextID = 1
+
+    private struct Slot {
+        var page: Int
+        var owner: ContainerID
+        var pids: [Int]
+    }
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    @inline(__always) var hasFreeSlot: Bool { used < capacity }
+
+    /// Stores an evicted page for the processes that mapped it. With no
+    /// process to remember, no slot is taken (false).
+    func store(page: PFN, owner: ContainerID, pids: [Int]) -> Bool {
+        guard !pids.isEmpty else { return false }
+        precondition(hasFreeSlot, "swap-out without a free slot")
+        let id = nextID
+        nextID += 1
+        slots[id] = Slot(page: page.raw, owner: owner, pids: pids)
+        byPage[page.raw, default: []].append(id)
+        used += 1
+        for pid in pids {
+            byPid[pid, default: []].append(id)
+            if byPid[pid]!.count > 64 && byPid[pid]!.count > 2 * liveClaims(of: pid) {
+                byPid[pid]!.removeAll { slots[$0]?.pids.contains(pid) != true }
+            }
+        }
+        return true
+    }
+
+    /// What giving up a claim did.
+    enum Release: Equatable {
+        /// No slot remembers the process under that page number.
+        case none
+        /// The claim went; other processes still hold the slot.
+        case dropped
+        /// The last claim went: the slot is free; it was owned by this container.
+        case freed(ContainerID)
+    }
+
+    /// The oldest slot for `page` that remembers `pid` forgets it
+    /// (swapin/swapoff with `old_page`, swap_free).
+    func release(pid: Int, page: Int) -> Release {
+        guard let ids = byPage[page] else { return .none }
+        for id in ids where slots[id]!.pids.contains(pid) { return forget(pid: pid, id: id) }
+        return .none
+    }
+
+    /// Every slot forgets the process (exit); returns the owners of the
+    /// slots that were freed, one entry per slot.
+    func releaseAll(pid: Int) -> [ContainerID] {
+        var freed: [ContainerID] = []
+        for id in byPid[pid] ?? [] {
+            if case .freed(let owner) = forget(pid: pid, id: id) { freed.append(owner) }
+        }
+        byPid[pid] = nil
+        return freed
+    }
+
+    private func forget(pid: Int, id: Int) -> Release {
+        guard var slot = slots[id], let i = slot.pids.firstIndex(of: pid) else { return .none }
+        slot.pids.remove(at: i)
+        guard slot.pids.isEmpty else {
+            slots[id] = slot
+            return .dropped
+        }
+        slots[id] = nil
+        byPage[slot.page]!.removeAll { $0 == id }
+        if byPage[slot.page]!.isEmpty { byPage[slot.page] = nil }
+        used -= 1
+        return .freed(slot.owner)
+    }
+
+    /// Slots that remember the process now.
+    func liveClaims(of pid: Int) -> Int {
+        (byPid[pid] ?? []).reduce(0) { $0 + (slots[$1]?.pids.contains(pid) == true ? 1 : 0) }
+    }
+
+    /// A deleted container's slots go to its parent (mem_cgroup_move_parent).
+    func reparent(from c: ContainerID, to p: ContainerID) {
+        for id in slots.keys where slots[id]!.owner == c { slots[id]!.owner = p }
+    }
+
+    /// Slots owned by each container id (for invariant checks).
+    func ownedCounts(idBound: Int) -> [Int] {
+        var n = [Int](repeating: 0, count: idBound)
+        for s in slots.values { n[s.owner.raw] += 1 }
+        return n
+    }
+
+    func checkInvariants(isLivePid: (Int) -> Bool, isLiveContainer: (ContainerID) -> Bool) -> [String] {
+        var out: [String] = []
+        if slots.count != used { out.append("\(slots.count) swap slots, \(used) counted used") }
+        if used > capacity { out.append("\(used) swap slots used of \(capacity)") }
+        for (id, s) in slots.sorted(by: { $0.key < $1.key }) {
+            if s.pids.isEmpty { out.append("swap slot \(id) remembers nobody") }
+            if !isLiveContainer(s.owner) { out.append("swap slot \(id) owned by a dead container") }
+            if byPage[s.page]?.contains(id) != true { out.append("swap slot \(id) is not indexed by its page") }
+            for pid in s.pids {
+                if !isLivePid(pid) { out.append("swap slot \(id) remembers exited pid \(pid)") }
+                if byPid[pid]?.contains(id) != true { out.append("swap slot \(id) is not indexed by pid \(pid)") }
+            }
+        }
+        let indexed = byPage.values.reduce(0) { $0 + $1.count }
+        if indexed != slots.count { out.append("\(indexed) slots indexed by page, \(slots.count) slots") }
+        return out
+    }
+}
