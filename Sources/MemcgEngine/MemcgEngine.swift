@@ -29,8 +29,8 @@ public final class MemcgEngine {
     /// after every command and keeps the first broken state here: which
     /// command, then what broke. Tests assert it stays empty. Always empty
     /// in other builds.
-    public private(set) var brokenInvariants: [String] = []
-    private var commandsApplied = 0
+    @exclusivity(unchecked) public private(set) var brokenInvariants: [String] = []
+    @exclusivity(unchecked) private var commandsApplied = 0
 
     /// The root container's name.
     public static let rootName = ContainerTable.rootName

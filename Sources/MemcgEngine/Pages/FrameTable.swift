@@ -23,6 +23,9 @@ enum FrameFlag {
     static let unevictable: UInt16 = 1 << 6
     /// Mapped by `insert_page`: a driver page, never evictable.
     static let driver: UInt16 = 1 << 7
+    /// Scratch bit of the engine's own walks over a process's pages
+    /// (de-duplication); clear between commands. Queries never set it.
+    static let visited: UInt16 = 1 << 9
     /// A `file` page-cache page mapped by at least one process (counted in
     /// `mapped_file`).
     static let mappedFile: UInt16 = 1 << 10

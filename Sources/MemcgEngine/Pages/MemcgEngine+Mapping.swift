@@ -39,11 +39,9 @@ extension MemcgEngine {
     /// returns the pids that mapped it, in mapping order. Pins go too; list
     /// moves are left to the caller, which uncharges the page next.
     func removeEveryMapping(_ pfn: PFN) -> [Int] {
-        let slots = rmap.removeAll(pfn)
-        if slots.isEmpty { return [] }
+        guard rmap.isMapped(pfn) else { return [] }
         var pids: [Int] = []
-        pids.reserveCapacity(slots.count)
-        for s in slots {
+        rmap.removeAll(pfn) { s in
             pids.append(processes[s].pid)
             processes[s].distinct -= 1
         }
@@ -60,9 +58,21 @@ extension MemcgEngine {
         containers[frames.owner(pfn)!].lru.move(pfn, to: should ? .unevictable : .active, clearReferenced: false, frames)
     }
 
-    /// Distinct pages a process maps now, in ascending page order.
+    /// Distinct pages a process maps now, in first-mapped order: one pass
+    /// over its page vector, de-duplicated with the frames' scratch bit
+    /// (for commands; queries use `ProcessTable.distinctPages`, which
+    /// changes nothing).
     func livePages(of slot: ProcessSlot) -> [PFN] {
-        processes.distinctPages(slot) { rmap.mapCount($0, slot: slot) > 0 }
+        var out: [PFN] = []
+        out.reserveCapacity(processes[slot].distinct)
+        processes.forEachRecordedPage(slot) { pfn in
+            if !frames.has(pfn, FrameFlag.visited) && rmap.mapCount(pfn, slot: slot) > 0 {
+                frames.insert(pfn, FrameFlag.visited)
+                out.append(pfn)
+            }
+        }
+        for pfn in out { frames.remove(pfn, FrameFlag.visited) }
+        return out
     }
 
     /// Drops stale entries of the process's page vector.

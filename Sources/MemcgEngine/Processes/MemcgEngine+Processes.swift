@@ -34,7 +34,7 @@ extension MemcgEngine {
     /// forget the process.
     func exitProcess(_ slot: ProcessSlot) {
         let pid = processes[slot].pid
-        for pfn in livePages(of: slot) {
+        for pfn in livePages(of: slot).sorted() {
             removeMappings(pfn, slot: slot, count: nil)
             uncharge(ifUnreferenced: pfn)
         }

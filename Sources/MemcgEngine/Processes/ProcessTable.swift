@@ -84,6 +84,13 @@ final class ProcessTable {
         return out
     }
 
+    /// Calls `body` for every recorded page, stale and repeated ones included.
+    @inline(__always) func forEachRecordedPage(_ s: ProcessSlot, _ body: (PFN) -> Void) {
+        store[s.raw].pages.withUnsafeBufferPointer { buf in
+            for p in buf { body(PFN(unchecked: Int(p))) }
+        }
+    }
+
     /// Replaces the page vector with the live pages (compaction).
     func setPages(_ s: ProcessSlot, _ pages: [PFN]) {
         store[s.raw].pages = pages.map { UInt32(truncatingIfNeeded: $0.raw) }

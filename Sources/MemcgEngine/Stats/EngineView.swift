@@ -91,7 +91,7 @@ public struct EngineView {
 
     public func process(pid: Int) throws(EngineError) -> ProcessSnapshot {
         let slot = try engine.lookupProcess(pid)
-        let pages = engine.livePages(of: slot)
+        let pages = engine.processes.distinctPages(slot) { engine.rmap.mapCount($0, slot: slot) > 0 }
         var mappings = 0, pinned = 0
         for pfn in pages {
             mappings += engine.rmap.mapCount(pfn, slot: slot)

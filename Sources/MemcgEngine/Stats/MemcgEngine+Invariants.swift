@@ -68,6 +68,7 @@ extension MemcgEngine {
     private func checkPage(_ pfn: PFN, _ fl: UInt16, owner c: ContainerID, _ stat: inout LocalStat,
                            _ distinct: inout [Int: Int], _ out: inout [String]) {
         let mapped = rmap.isMapped(pfn)
+        if fl & FrameFlag.visited != 0 { out.append("page \(pfn.raw) keeps the scratch bit between commands") }
         if !mapped && fl & (FrameFlag.pageCache | FrameFlag.swapCache) == 0 { out.append("page \(pfn.raw) is charged without a reference") }
         rmap.forEachMapper(pfn) { distinct[$0.raw, default: 0] += 1 }
         let shouldPin = fl & FrameFlag.driver != 0 || rmap.pinCount(pfn) > 0

@@ -10,14 +10,19 @@ final class SwapTable {
     @exclusivity(unchecked) private var slots: [Int: Slot] = [:]
     /// Slot ids by page number, oldest first.
     @exclusivity(unchecked) private var byPage: [Int: [Int]] = [:]
-    /// Slot ids that remember each pid, possibly stale.
-    @exclusivity(unchecked) private var byPid: [Int: [Int]] = [:]
+    /// Slot ids that remember each pid (possibly stale), and how many do now.
+    @exclusivity(unchecked) private var byPid: [Int: Claims] = [:]
     @exclusivity(unchecked) private var nextID = 1
 
     private struct Slot {
         var page: Int
         var owner: ContainerID
         var pids: [Int]
+    }
+
+    private struct Claims {
+        var ids: [Int] = []
+        var live = 0
     }
 
     init(capacity: Int) { self.capacity = capacity }
@@ -34,13 +39,15 @@ final class SwapTable {
         slots[id] = Slot(page: page.raw, owner: owner, pids: pids)
         byPage[page.raw, default: []].append(id)
         used += 1
-        for pid in pids {
-            byPid[pid, default: []].append(id)
-            if byPid[pid]!.count > 64 && byPid[pid]!.count > 2 * liveClaims(of: pid) {
-                byPid[pid]!.removeAll { slots[$0]?.pids.contains(pid) != true }
-            }
-        }
+        for pid in pids { claim(&byPid[pid, default: Claims()], id: id, pid: pid) }
         return true
+    }
+
+    /// Records a new claim, dropping stale ids once they outnumber the live ones.
+    private func claim(_ c: inout Claims, id: Int, pid: Int) {
+        c.ids.append(id)
+        c.live += 1
+        if c.ids.count > 2 * c.live + 64 { c.ids.removeAll { slots[$0]?.pids.contains(pid) != true } }
     }
 
     /// What giving up a claim did.
@@ -65,7 +72,7 @@ final class SwapTable {
     /// slots that were freed, one entry per slot.
     func releaseAll(pid: Int) -> [ContainerID] {
         var freed: [ContainerID] = []
-        for id in byPid[pid] ?? [] {
+        for id in byPid[pid]?.ids ?? [] {
             if case .freed(let owner) = forget(pid: pid, id: id) { freed.append(owner) }
         }
         byPid[pid] = nil
@@ -75,6 +82,7 @@ final class SwapTable {
     private func forget(pid: Int, id: Int) -> Release {
         guard var slot = slots[id], let i = slot.pids.firstIndex(of: pid) else { return .none }
         slot.pids.remove(at: i)
+        byPid[pid]?.live -= 1
         guard slot.pids.isEmpty else {
             slots[id] = slot
             return .dropped
@@ -87,9 +95,7 @@ final class SwapTable {
     }
 
     /// Slots that remember the process now.
-    func liveClaims(of pid: Int) -> Int {
-        (byPid[pid] ?? []).reduce(0) { $0 + (slots[$1]?.pids.contains(pid) == true ? 1 : 0) }
-    }
+    func liveClaims(of pid: Int) -> Int { byPid[pid]?.live ?? 0 }
 
     /// A deleted container's slots go to its parent (mem_cgroup_move_parent).
     func reparent(from c: ContainerID, to p: ContainerID) {
@@ -113,8 +119,12 @@ final class SwapTable {
             if byPage[s.page]?.contains(id) != true { out.append("swap slot \(id) is not indexed by its page") }
             for pid in s.pids {
                 if !isLivePid(pid) { out.append("swap slot \(id) remembers exited pid \(pid)") }
-                if byPid[pid]?.contains(id) != true { out.append("swap slot \(id) is not indexed by pid \(pid)") }
+                if byPid[pid]?.ids.contains(id) != true { out.append("swap slot \(id) is not indexed by pid \(pid)") }
             }
+        }
+        for (pid, claims) in byPid.sorted(by: { $0.key < $1.key }) {
+            let live = Set(claims.ids).filter { slots[$0]?.pids.contains(pid) == true }.count
+            if live != claims.live { out.append("pid \(pid) counts \(claims.live) swap claims, has \(live)") }
         }
         let indexed = byPage.values.reduce(0) { $0 + $1.count }
         if indexed != slots.count { out.append("\(indexed) slots indexed by page, \(slots.count) slots") }

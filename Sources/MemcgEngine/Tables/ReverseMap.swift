@@ -167,23 +167,21 @@ final class ReverseMap {
         return Removed(lastForProcess: true, unpinned: unpinned, lastForPage: mapper[pfn.raw] == 0)
     }
 
-    /// Removes every mapping of the page (eviction, free); returns the
-    /// processes that mapped it, in mapping order. Pins go too.
-    func removeAll(_ pfn: PFN) -> [ProcessSlot] {
+    /// Removes every mapping of the page (eviction, free), calling `body`
+    /// for each process that mapped it, in mapping order. Pins go too.
+    @inline(__always) func removeAll(_ pfn: PFN, _ body: (ProcessSlot) -> Void) {
         let m = mapper[pfn.raw]
-        if m == 0 { return [] }
-        var slots: [ProcessSlot]
-        if m & Self.overflowBit == 0 {
-            slots = [ProcessSlot(Int(m) - 1)]
-        } else {
-            let index = Int(m & ~Self.overflowBit)
-            slots = overflow[index].map(\.slot)
-            overflow[index] = []
-            freeOverflow.append(UInt32(index))
-        }
+        if m == 0 { return }
         mapper[pfn.raw] = 0
         mapCount[pfn.raw] = 0
-        return slots
+        if m & Self.overflowBit == 0 {
+            body(ProcessSlot(Int(m) - 1))
+            return
+        }
+        let index = Int(m & ~Self.overflowBit)
+        for e in overflow[index] { body(e.slot) }
+        overflow[index] = []
+        freeOverflow.append(UInt32(index))
     }
 
     /// Calls `body` for each process that maps the page, in mapping order.

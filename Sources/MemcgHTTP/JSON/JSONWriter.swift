@@ -5,11 +5,13 @@ struct JSONWriter {
     /// Whether a comma is due before the next member or element.
     private var needComma = false
 
-    /// The buffer; a class so that the memory is freed exactly once.
+    /// The buffer; a class so that the memory is freed exactly once. Its
+    /// fields skip dynamic exclusivity checks: a writer is used by one
+    /// request on one thread, and the checks cost 15% of the server's CPU.
     final class Storage {
-        var base: UnsafeMutablePointer<UInt8>
-        var count = 0
-        var capacity: Int
+        @exclusivity(unchecked) var base: UnsafeMutablePointer<UInt8>
+        @exclusivity(unchecked) var count = 0
+        @exclusivity(unchecked) var capacity: Int
         init(_ capacity: Int) {
             self.capacity = max(capacity, 64)
             base = .allocate(capacity: self.capacity)
