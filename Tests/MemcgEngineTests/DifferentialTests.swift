@@ -14,45 +14,78 @@ struct SeededRandom: RandomNumberGenerator {
     }
 }
 
-/// Builds random commands over a small machine with a few containers.
+/// Builds random commands over a small machine with a few containers:
+/// single events, ranges and page lists, batches of several events,
+/// `list_evicted` on and off, processes in every container (the leaf `e`
+/// too), deletes of containers that still own pages.
 struct TraceGenerator {
     var rng: SeededRandom
     let frames: Int
     let names = ["a", "b", "c", "d"]
     var nextPid = 10
+    /// Ops the generator draws from, weighted toward charges and unmaps; its
+    /// own classification, not the engine's.
+    static let ops: [PageOp] = PageOp.allCases + [.anonFault, .anonFault, .fileFault, .pagecacheAdd, .pagecacheAdd, .cow,
+                                                 .swapin, .access, .mlock, .unmap, .unmap, .pagecacheRemove, .free, .swapFree]
+    static let needsPid: Set<PageOp> = [.anonFault, .cow, .fileFault, .swapin, .swapoff, .insertPage, .unmap, .mlock, .munlock, .swapFree]
 
     mutating func pick<T>(_ xs: [T]) -> T { xs[Int.random(in: 0..<xs.count, using: &rng)] }
+    mutating func chance(_ n: Int) -> Bool { Int.random(in: 0..<n, using: &rng) == 0 }
 
-    mutating func command(livePids: [Int], leafExists: Bool) -> Command {
+    /// `procs`: pid to container of the live processes; `leafExists`: whether `e` exists.
+    mutating func command(procs: [Int: String], leafExists: Bool) -> Command {
+        let livePids = procs.keys.sorted()
+        let all = names + ["root"] + (leafExists ? ["e"] : [])
         let roll = Int.random(in: 0..<1000, using: &rng)
         if roll < 4 || livePids.count < 2 {
             nextPid += 1
-            return .createProcess(pid: nextPid, container: pick(names + ["root"]))
+            return .createProcess(pid: nextPid, container: pick(all))
         }
         if roll < 8 { nextPid += 1; return .fork(pid: nextPid, parentPid: pick(livePids)) }
         if roll < 12 { return .exitProcess(pid: pick(livePids)) }
-        if roll < 16 { return .moveProcess(pid: pick(livePids), container: pick(names)) }
+        if roll < 16 { return .moveProcess(pid: pick(livePids), container: pick(all)) }
         if roll < 19 { return .setLimit(name: pick(names), limitPages: pick([nil, 8, 16, 24, 40, 64, 3, 0])) }
         if roll < 20 { return .forceEmpty(name: pick(names)) }
         if roll < 21 { return .resetStats(name: pick(names), maxUsage: true, failcnt: true) }
-        if roll < 23 {
-            return leafExists ? .deleteContainer(name: "e")
-                : .createContainer(name: "e", parent: pick(["a", "b", "root"]), limitPages: pick([nil, 6]), chargeType: .all)
+        if roll < 26 {
+            guard leafExists else {
+                return .createContainer(name: "e", parent: pick(["a", "b", "root"]), limitPages: pick([nil, 6, 12]), chargeType: .all)
+            }
+            // Empty `e` of processes first (mostly), then delete it with its pages.
+            if let inE = livePids.first(where: { procs[$0] == "e" }), !chance(4) {
+                return .moveProcess(pid: inE, container: pick(["a", "d", "root"]))
+            }
+            return .deleteContainer(name: "e")
         }
-        let op = pick(PageOp.allCases + [.anonFault, .anonFault, .fileFault, .pagecacheAdd, .pagecacheAdd, .cow, .swapin,
-                                         .access, .mlock, .unmap, .unmap, .pagecacheRemove, .free])
+        let n = chance(4) ? Int.random(in: 2...4, using: &rng) : 1
+        var events: [PageEvent] = []
+        for _ in 0..<n { events.append(event(livePids)) }
+        return .events(events, listEvicted: !chance(3))
+    }
+
+    mutating func event(_ livePids: [Int]) -> PageEvent {
+        let op = pick(Self.ops)
         let page = Int.random(in: 0..<(frames + 2), using: &rng)
-        var pid: Int? = op.needsPid || Bool.random(using: &rng) ? pick(livePids + [9999]) : nil
-        if pid == 9999 && Int.random(in: 0..<10, using: &rng) > 0 { pid = livePids.first }
-        let old: Int? = op.needsOldPage || (op.allowsOldPage && Bool.random(using: &rng))
-            ? Int.random(in: 0..<frames, using: &rng) : nil
-        let shmem = op == .pagecacheAdd && Int.random(in: 0..<4, using: &rng) == 0
-        if Int.random(in: 0..<10, using: &rng) == 0 {
+        var pid: Int? = Self.needsPid.contains(op) || Bool.random(using: &rng) ? pick(livePids + [9999]) : nil
+        if pid == 9999 && !chance(10) { pid = livePids.first }
+        let wantsOld = op == .cow || op == .migrate || ((op == .swapin || op == .swapoff) && Bool.random(using: &rng))
+        let shmem = op == .pagecacheAdd && chance(4)
+        switch Int.random(in: 0..<10, using: &rng) {
+        case 0:
             let count = Int.random(in: 0..<6, using: &rng)
-            return .events([PageEvent(op: op, pid: pid, pages: .range(first: page, count: count),
-                                      oldPages: old.map { .range(first: $0, count: count) }, shmem: shmem)], listEvicted: true)
+            let old = wantsOld ? Int.random(in: 0..<frames, using: &rng) : nil
+            return PageEvent(op: op, pid: pid, pages: .range(first: page, count: count),
+                             oldPages: old.map { .range(first: $0, count: count) }, shmem: shmem)
+        case 1:
+            // A list, with repeats: the same process maps a page several times.
+            let count = Int.random(in: 1..<6, using: &rng)
+            let list = (0..<count).map { _ in chance(3) ? page : Int.random(in: 0..<(frames + 2), using: &rng) }
+            let olds = wantsOld ? (0..<count).map { _ in Int.random(in: 0..<frames, using: &rng) } : nil
+            return PageEvent(op: op, pid: pid, pages: .list(list), oldPages: olds.map { .list($0) }, shmem: shmem)
+        default:
+            let old = wantsOld ? Int.random(in: 0..<frames, using: &rng) : nil
+            return PageEvent(op, pid: pid, page: page, oldPage: old, shmem: shmem)
         }
-        return .events([PageEvent(op, pid: pid, page: page, oldPage: old, shmem: shmem)], listEvicted: true)
     }
 }
 
@@ -74,11 +107,14 @@ struct TraceGenerator {
             _ = ref.apply(c)
         }
         var gen = TraceGenerator(rng: SeededRandom(seed: seed), frames: frames)
+        var deletesWithPages = 0
         for step in 0..<100_000 {
-            let cmd = gen.command(livePids: ref.procs.keys.sorted(), leafExists: ref.containers["e"] != nil)
+            let cmd = gen.command(procs: ref.procs, leafExists: ref.containers["e"] != nil)
             ref.evicted = []
             ref.kills = []
             ref.results = []
+            if case .deleteContainer(let n) = cmd, ref.containers[n] != nil, !ref.owned(n).isEmpty,
+               !ref.procs.values.contains(n) { deletesWithPages += 1 }
             let expected = ref.apply(cmd)
             let got: Result<Outcome, EngineError>
             do { got = .success(try engine.apply(cmd)) } catch { got = .failure(error) }
@@ -92,7 +128,11 @@ struct TraceGenerator {
                     #expect(pages.map(\.container) == codes.map { $0.1 }, "\(context)")
                     #expect(out.applied == ref.results.count - codes.count, "\(context)")
                 }
-                #expect(out.evicted == ref.evicted, "\(context)")
+                if case .events(_, false) = cmd {
+                    #expect(out.evicted.isEmpty && out.evictedCount == ref.evicted.count, "\(context)")
+                } else {
+                    #expect(out.evicted == ref.evicted, "\(context)")
+                }
                 #expect(out.oomKills == ref.kills, "\(context)")
             case (.failure(let e), .failure(let g)):
                 #expect(e == g.code, "\(context)")
@@ -108,6 +148,7 @@ struct TraceGenerator {
         #expect(engine.view.engineSnapshot.counters.charges > 5_000)
         #expect(engine.view.engineSnapshot.counters.evictions > 100)
         #expect(engine.view.engineSnapshot.counters.oomKills > 10)
+        #expect(deletesWithPages > 3, "deletes of containers that still owned pages: \(deletesWithPages)")
     }
 
     func compare(_ engine: MemcgEngine, _ ref: ReferenceModel, _ context: String) throws {
@@ -124,9 +165,10 @@ struct TraceGenerator {
                 throw Stop()
             }
             let l = s.local
+            let k = ref.kinds(name)
             let ok = l.pgpgin == rc.pgpgin && l.pgpgout == rc.pgpgout && l.pgfault == rc.pgfault && l.pgsteal == rc.pgsteal
                 && l.eventsMax == rc.evMax && l.eventsOOM == rc.evOOM && l.eventsOOMKill == rc.evKill
-                && l.swap == ref.slots.filter({ $0.slot.owner == name }).count
+                && l.swap == k.swap && l.rss == k.rss && l.cache == k.cache && l.shmem == k.shmem && l.mappedFile == k.mappedFile
             if !ok {
                 Issue.record("\(context): stats of \(name): engine \(l)")
                 throw Stop()
@@ -146,7 +188,23 @@ struct TraceGenerator {
                 throw Stop()
             }
         }
-        #expect(engine.view.engineSnapshot.processes == ref.procs.count, "\(context)")
+        for pid in ref.procs.keys.sorted() {
+            let v = try engine.view.process(pid: pid)
+            let r = ref.processView(pid)
+            guard v.container == ref.procs[pid], v.mappedPages == r.mapped, v.mappings == r.mappings,
+                  v.pinnedPages == r.pinned, v.swapSlots == r.swap else {
+                Issue.record("\(context): process \(pid): engine \(v) reference \(r) in \(ref.procs[pid]!)")
+                throw Stop()
+            }
+        }
+        let e = engine.view.engineSnapshot
+        guard e.processes == ref.procs.count, e.containers == ref.containers.count, e.chargedPages == ref.pages.count,
+              e.swapUsed == ref.slots.count, e.counters.charges == ref.charges, e.counters.uncharges == ref.uncharges,
+              e.counters.anomalies == ref.anomalies, e.counters.unbalancedUncharges == ref.unbalanced,
+              e.counters.evictions == ref.evictions, e.counters.oomKills == ref.oomKills else {
+            Issue.record("\(context): engine-wide counters: engine \(e) reference charges \(ref.charges) uncharges \(ref.uncharges) anomalies \(ref.anomalies) unbalanced \(ref.unbalanced) evictions \(ref.evictions) kills \(ref.oomKills)")
+            throw Stop()
+        }
     }
 
     struct Stop: Error {}

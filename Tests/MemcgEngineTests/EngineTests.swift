@@ -89,9 +89,30 @@ struct Fixture {
     @Test func createErrors() throws {
         let f = try Fixture()
         try f.container("a")
-        #expect(throws: EngineError.self) { try f.container("a") }
-        #expect((try? f.container("b", parent: "nope")) == nil)
-        #expect(throws: EngineError.self) { try f.container("root") }
+        func code(_ body: () throws -> Void) -> EngineError.Code? {
+            do { try body(); return nil } catch let e as EngineError { return e.code } catch { return nil }
+        }
+        #expect(code { try f.container("a") } == .EEXIST)
+        #expect(code { try f.container("b", parent: "nope") } == .ENOENT)
+        #expect(code { try f.container("root") } == .EEXIST)
+        #expect(code { try f.container(".") } == .EINVAL)
+        #expect(code { try f.container("x..y") } == .EINVAL)
+        #expect(code { try f.container(String(repeating: "n", count: 65)) } == .EINVAL)
+        #expect(try f.engine.view.allContainers().map(\.name) == ["root", "a"])
+    }
+
+    /// cgroup.max.depth's role: a container deeper than `maxDepth` is refused.
+    @Test func depthLimit() throws {
+        let f = try Fixture()
+        var parent: String? = nil
+        for d in 1...MemcgEngine.maxDepth {
+            try f.container("d\(d)", parent: parent)
+            parent = "d\(d)"
+        }
+        #expect(try f.stats("d\(MemcgEngine.maxDepth)").path.split(separator: "/").count == MemcgEngine.maxDepth)
+        #expect(throws: EngineError(.EINVAL, "container \"deep\" would be at depth 65; the deepest allowed is 64")) {
+            try f.container("deep", parent: parent)
+        }
     }
 
     /// A page charged to a child counts in every ancestor; the child's limit refuses it.
@@ -220,9 +241,26 @@ struct Fixture {
         let s = try f.stats("a")
         #expect(s.maxUsage == 4)
         #expect(s.failcnt == 1)
-        try f.run(.resetStats(name: "a", maxUsage: true, failcnt: true))
-        #expect(try f.stats("a").maxUsage == 0)
+        // With pages charged again, max_usage resets to the usage, not to 0.
+        try f.process(2, in: "a")
+        try f.range(.anonFault, pid: 2, from: 20, count: 3)
+        try f.run(.resetStats(name: "a", maxUsage: true, failcnt: false))
+        #expect(try f.stats("a").maxUsage == 3)
+        #expect(try f.stats("a").failcnt == 1)
+        try f.run(.resetStats(name: "a", maxUsage: false, failcnt: true))
         #expect(try f.stats("a").failcnt == 0)
+        #expect(try f.stats("a").maxUsage == 3)
+    }
+
+    /// The invariant checks are compiled into the test build and report
+    /// what broke instead of trapping.
+    @Test func invariantChecksCompiledIn() throws {
+        #expect(MemcgEngine.internalChecksCompiledIn)
+        let f = try Fixture()
+        try f.process(1, in: "root")
+        try f.range(.anonFault, pid: 1, from: 0, count: 8)
+        #expect(f.engine.invariantViolations() == [])
+        #expect(f.engine.brokenInvariants == [])
     }
 
     /// force_empty reclaims file pages; refused on root.

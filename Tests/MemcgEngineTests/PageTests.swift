@@ -440,12 +440,11 @@ import Testing
             try f.container("a", limit: 20)
             var gen = TraceGenerator(rng: SeededRandom(seed: 77), frames: 128)
             var evicted: [Int] = []
-            var pids: [Int] = []
+            var procs: [Int: String] = [:]
             for _ in 0..<3000 {
-                let c = gen.command(livePids: pids, leafExists: false)
-                if case .createProcess(let pid, _) = c { pids.append(pid) }
+                let c = gen.command(procs: procs, leafExists: false)
                 if let out = try? f.engine.apply(c) { evicted += out.evicted }
-                pids = f.engine.view.allProcesses().map(\.pid)
+                procs = Dictionary(uniqueKeysWithValues: f.engine.view.allProcesses().map { ($0.pid, $0.container) })
             }
             return ("\(f.engine.view.allContainers())", evicted)
         }

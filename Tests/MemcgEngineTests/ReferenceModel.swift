@@ -64,9 +64,59 @@ final class ReferenceModel {
 
     func owned(_ name: String) -> [Int] { pages.keys.filter { pages[$0]!.owner == name }.sorted() }
 
-    // MARK: lists
+    // MARK: counters the engine reports
 
-    func listOf(_ p: Int) -> KeyPath<RContainer, [Int]> { \.active }
+    var charges = 0, uncharges = 0, anomalies = 0, unbalanced = 0, evictions = 0, oomKills = 0
+
+    /// Local kind counts, recounted from the pages (the simple way).
+    func kinds(_ name: String) -> (rss: Int, cache: Int, shmem: Int, mappedFile: Int, swap: Int) {
+        var rss = 0, cache = 0, shmem = 0, mapped = 0
+        for pg in pages.values where pg.owner == name {
+            if pg.anon { rss += 1 } else {
+                cache += 1
+                if pg.shmem { shmem += 1 }
+                if !pg.maps.isEmpty { mapped += 1 }
+            }
+        }
+        return (rss, cache, shmem, mapped, slots.filter { $0.slot.owner == name }.count)
+    }
+
+    /// What GET /processes/{pid} shows, recounted.
+    func processView(_ pid: Int) -> (mapped: Int, mappings: Int, pinned: Int, swap: Int) {
+        var mapped = 0, mappings = 0, pinned = 0
+        for pg in pages.values {
+            for m in pg.maps where m.pid == pid {
+                mapped += 1
+                mappings += m.count
+                if m.pinned { pinned += 1 }
+            }
+        }
+        return (mapped, mappings, pinned, slots.filter { $0.slot.pids.contains(pid) }.count)
+    }
+
+    // MARK: event classification, independent of the engine's
+
+    static let faults: Set<PageOp> = [.anonFault, .cow, .fileFault, .swapin]
+    static let mapping: Set<PageOp> = [.anonFault, .cow, .fileFault, .swapin, .swapoff, .insertPage]
+
+    /// The single pages an event stands for, in order.
+    static func pagesOf(_ e: PageEvent) -> [Int] {
+        switch e.pages {
+        case .range(let first, let count): return count == 0 ? [] : Array(first...(first + count - 1))
+        case .list(let l): return l
+        }
+    }
+
+    static func oldPagesOf(_ e: PageEvent) -> [Int?] {
+        let n = pagesOf(e).count
+        switch e.oldPages {
+        case nil: return Array(repeating: nil, count: n)
+        case .range(let first, _)?: return (0..<n).map { first + $0 }
+        case .list(let l)?: return l
+        }
+    }
+
+    // MARK: lists
 
     func removeFromLists(_ p: Int) {
         let o = pages[p]!.owner
@@ -133,6 +183,7 @@ final class ReferenceModel {
         pages[p] = RPage(owner: c, anon: anon, shmem: shmem, driver: driver)
         if driver { containers[c]!.unevictable.insert(p, at: 0) } else { containers[c]!.active.insert(p, at: 0) }
         containers[c]!.pgpgin += 1
+        charges += 1
         return nil
     }
 
@@ -146,6 +197,7 @@ final class ReferenceModel {
         removeFromLists(p)
         for x in ancestors(o) { containers[x]!.usage -= 1 }
         containers[o]!.pgpgout += 1
+        uncharges += 1
         pages[p] = nil
     }
 
@@ -201,6 +253,7 @@ final class ReferenceModel {
             nextSlot += 1
         }
         containers[pg.owner]!.pgsteal += 1
+        evictions += 1
         evicted.append(p)
         pages[p]!.maps = []
         uncharge(p)
@@ -219,6 +272,7 @@ final class ReferenceModel {
         guard let victim = best else { return }
         let c = procs[victim.pid]!
         containers[c]!.evKill += 1
+        oomKills += 1
         kills.append(OOMKill(pid: victim.pid, container: c, pages: victim.score))
         exit(victim.pid)
     }
@@ -316,8 +370,9 @@ final class ReferenceModel {
             exit(pid)
         case let .events(events, _):
             for e in events {
-                for i in 0..<e.pageCount {
-                    results.append(event(e.op, pid: e.pid, page: e.page(at: i), old: e.oldPage(at: i), shmem: e.shmem))
+                let olds = Self.oldPagesOf(e)
+                for (i, page) in Self.pagesOf(e).enumerated() {
+                    results.append(event(e.op, pid: e.pid, page: page, old: olds[i], shmem: e.shmem))
                 }
             }
         }
@@ -329,10 +384,9 @@ final class ReferenceModel {
     func event(_ op: PageOp, pid: Int?, page p: Int, old: Int?, shmem: Bool) -> (EventResult, String?) {
         if let pid, procs[pid] == nil { return (.ESRCH, nil) }
         if p >= frames || (old ?? 0) >= frames { return (.EINVAL, nil) }
-        switch op {
-        case .anonFault, .cow, .fileFault, .swapin, .swapoff, .insertPage:
+        if Self.mapping.contains(op) {
             let c = procs[pid!]!
-            if op.isFault { containers[c]!.pgfault += 1 }
+            if Self.faults.contains(op) { containers[c]!.pgfault += 1 }
             if pages[p] == nil {
                 if let level = charge(p, to: c, anon: op != .fileFault, shmem: false, driver: op == .insertPage) {
                     return (.ENOMEM, level)
@@ -344,13 +398,15 @@ final class ReferenceModel {
             addMap(p, pid!)
             if let old {
                 if op == .cow {
-                    if dropMap(old, pid!) { unchargeIfUnreferenced(old) }
+                    if dropMap(old, pid!) { unchargeIfUnreferenced(old) } else { unbalanced += 1 }
                 } else if let i = slots.firstIndex(where: { $0.slot.page == old && $0.slot.pids.contains(pid!) }) {
                     slots[i].slot.pids.removeAll { $0 == pid! }
                     if slots[i].slot.pids.isEmpty { slots.remove(at: i) }
                 }
             }
             return (.ok, nil)
+        }
+        switch op {
         case .pagecacheAdd, .swapcacheAdd:
             let isPC = op == .pagecacheAdd
             if pages[p] != nil {
@@ -365,7 +421,7 @@ final class ReferenceModel {
             return (.ok, nil)
         case .pagecacheRemove, .swapcacheRemove:
             let isPC = op == .pagecacheRemove
-            guard let pg = pages[p], isPC ? pg.cache : pg.swapCache else { return (.noop, nil) }
+            guard let pg = pages[p], isPC ? pg.cache : pg.swapCache else { unbalanced += 1; return (.noop, nil) }
             if isPC { pages[p]!.cache = false } else { pages[p]!.swapCache = false }
             unchargeIfUnreferenced(p)
             return (.ok, nil)
@@ -375,7 +431,7 @@ final class ReferenceModel {
             if slots[i].slot.pids.isEmpty { slots.remove(at: i) }
             return (.ok, nil)
         case .unmap:
-            guard dropMap(p, pid!) else { return (.noop, nil) }
+            guard dropMap(p, pid!) else { unbalanced += 1; return (.noop, nil) }
             unchargeIfUnreferenced(p)
             return (.ok, nil)
         case .migrate:
@@ -391,6 +447,7 @@ final class ReferenceModel {
             return (.ok, nil)
         case .free:
             guard pages[p] != nil else { return (.noop, nil) }
+            anomalies += 1
             pages[p]!.maps = []
             uncharge(p)
             return (.ok, nil)
@@ -412,6 +469,8 @@ final class ReferenceModel {
             pages[p]!.maps[i].pinned = want
             fixEvictability(p)
             return (.ok, nil)
+        default:
+            preconditionFailure("\(op) is a mapping event")
         }
     }
 }

@@ -25,8 +25,8 @@ import Testing
 
     /// The parser keeps integers apart from other numbers and refuses what RFC 8259 refuses.
     @Test(arguments: [
-        ("1", JSONValue.int(1)), ("-0", .int(0)), ("1.5", .number(1.5)), ("1e3", .number(1000)),
-        ("4096.0", .number(4096)), (#""\ud83d\ude00""#, .string("\u{1F600}")), ("[]", .array([])),
+        ("1", JSONValue.int(1)), ("-0", .int(0)), ("1.5", .number(1.5)), ("1e3", .int(1000)),
+        ("4096.0", .int(4096)), ("4.096e3", .int(4096)), ("-0.0", .int(0)), ("1.5", .number(1.5)), ("1e400", .number(.infinity)), ("1e300", .number(1e300)), (#""\ud83d\ude00""#, .string("\u{1F600}")), ("[]", .array([])),
         ("99999999999999999999", .number(1e20)),
     ])
     func parses(text: String, value: JSONValue) throws {

@@ -144,7 +144,12 @@ struct JSONScanner {
         }
         if isInteger && !overflow { return .int(negative ? -value : value) }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
-        return .number(Double(text) ?? .infinity)
+        let d = Double(text) ?? .infinity
+        // An integral value written with a fraction or exponent (`4096.0`,
+        // `4.096e3`) is the same integer, as JSON Schema's `integer` says;
+        // only where the double holds it exactly (|d| <= 2^53).
+        if d.rounded() == d && d.magnitude <= 9_007_199_254_740_992 { return .int(Int(d)) }
+        return .number(d)
     }
 
     mutating func parseString() throws(JSONError) -> String {

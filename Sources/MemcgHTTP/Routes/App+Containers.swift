@@ -82,9 +82,10 @@ extension App {
     func putLimits(_ name: String, _ body: [UInt8]) throws(HTTPError) -> HTTPResponse {
         let v: JSONValue
         do { v = try JSONValue.parse(body) } catch { throw HTTPError(error) }
-        guard let limit = try parseLimits(v) else { throw .invalid("missing member \"max\"") }
+        let limit = try parseLimits(v)
         let (out, snap) = try withEngine { e throws(EngineError) in
-            let out = try e.apply(.setLimit(name: name, limitPages: limit))
+            // A write with no control changes nothing (model.md section 8).
+            let out = try limit.map { l throws(EngineError) in try e.apply(.setLimit(name: name, limitPages: l)) } ?? Outcome()
             return (out, try e.view.container(named: name))
         }
         var w = JSONWriter(capacity: 64 + 8 * out.evicted.count)
