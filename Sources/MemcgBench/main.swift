@@ -57,7 +57,7 @@ print("startup, 16 GiB machine (4,194,304 frames): best \(format1(seconds(startu
 let only = getenv("MEMCG_BENCH_ONLY").map { String(cString: $0) }
 if only == nil || only == "a" {
     let e = try MemcgEngine(machine: sixteen)
-    try e.apply(.createContainer(name: "a", parent: nil, limitPages: nil, chargeType: .all))
+    try e.apply(.createContainer(name: "a", parent: nil, limits: .max(nil), chargeType: .all))
     try e.apply(.createProcess(pid: 1, container: "a"))
     let n = 1 << 20
     let charge = Command.events([PageEvent(op: .anonFault, pid: 1, pages: .range(first: 0, count: n))], listEvicted: false)
@@ -95,7 +95,7 @@ if only == nil || only == "b" {
     let e = try MemcgEngine(machine: sixteen)
     let containers = 8
     for c in 0..<containers {
-        try e.apply(.createContainer(name: "c\(c)", parent: nil, limitPages: 65_536, chargeType: .all))
+        try e.apply(.createContainer(name: "c\(c)", parent: nil, limits: .max(65_536), chargeType: .all))
         for p in 0..<4 { try e.apply(.createProcess(pid: 1 + c * 10 + p, container: "c\(c)")) }
     }
     var rng = UInt64(0x9E37_79B9_7F4A_7C15)

@@ -17,6 +17,9 @@ public final class MemcgEngine {
     let rmap: ReverseMap
     let containers = ContainerTable()
     let pageCounters = PageCounterTree()
+    /// Hierarchical swap usage against `swap_max` (the kernel's
+    /// `memcg->swap` page counter); its watermark is `swap_peak`.
+    let swapCounters = PageCounterTree()
     let processes = ProcessTable()
     let swap: SwapTable
 
@@ -24,6 +27,17 @@ public final class MemcgEngine {
     @exclusivity(unchecked) var chargedPages = 0
     /// Engine-wide counters.
     @exclusivity(unchecked) public internal(set) var counters = EngineCounters()
+
+    /// Whether any container ever set `high`, `min`/`low` or `swap_max`:
+    /// until then the charge path skips the high check and reclaim the
+    /// protection arithmetic (the results are the same either way).
+    @exclusivity(unchecked) var highInUse = false
+    @exclusivity(unchecked) var protectionInUse = false
+    @exclusivity(unchecked) var swapMaxInUse = false
+    /// Effective protection of the containers a reclaim round visited
+    /// (scratch, indexed by container id; see `effectiveProtection`).
+    @exclusivity(unchecked) var emin: [Int] = [0]
+    @exclusivity(unchecked) var elow: [Int] = [0]
 
     /// In builds with MEMCG_INTERNAL_CHECKS, `apply` checks every invariant
     /// after every command and keeps the first broken state here: which
@@ -63,25 +77,32 @@ public final class MemcgEngine {
     public func apply(_ command: Command) throws(EngineError) -> Outcome {
         var out = Outcome()
         switch command {
-        case let .createContainer(name, parent, limit, chargeType):
-            try createContainer(name: name, parent: parent ?? Self.rootName, limit: limit, chargeType: chargeType)
+        case let .createContainer(name, parent, limits, chargeType, oomGroup):
+            try createContainer(name: name, parent: parent ?? Self.rootName, limits: limits, chargeType: chargeType, oomGroup: oomGroup)
         case let .deleteContainer(name):
             try deleteContainer(try lookupContainer(name))
-        case let .setLimit(name, limit):
-            try setLimit(try lookupContainer(name), limit: limit, out: &out)
+        case let .setLimits(name, values):
+            try setLimits(try lookupContainer(name), values, out: &out)
+        case let .updateContainer(name, chargeType, oomGroup):
+            try updateContainer(try lookupContainer(name), chargeType: chargeType, oomGroup: oomGroup)
         case let .resetStats(name, maxUsage, failcnt):
             let c = try lookupContainer(name)
-            if maxUsage { pageCounters.resetWatermark(c) }
+            if maxUsage {
+                pageCounters.resetWatermark(c)
+                swapCounters.resetWatermark(c)
+            }
             if failcnt { pageCounters.resetFailcnt(c) }
         case let .forceEmpty(name):
             try forceEmpty(try lookupContainer(name), out: &out)
+        case let .reclaim(name, pages):
+            try proactiveReclaim(try lookupContainer(name), pages: pages, out: &out)
         case let .createProcess(pid, container):
             try createProcess(pid: pid, container: try lookupContainer(container))
         case let .fork(pid, parentPid):
             try fork(pid: pid, parentPid: parentPid)
-        case let .moveProcess(pid, container):
+        case let .moveProcess(pid, container, moveCharge):
             let c = try lookupContainer(container)
-            moveProcess(try lookupProcess(pid), to: c)
+            try moveProcess(try lookupProcess(pid), to: c, moveCharge: moveCharge, out: &out)
         case let .exitProcess(pid):
             exitProcess(try lookupProcess(pid))
         case let .events(events, listEvicted):

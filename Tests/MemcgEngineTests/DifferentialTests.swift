@@ -49,7 +49,7 @@ struct TraceGenerator {
         if roll < 21 { return .resetStats(name: pick(names), maxUsage: true, failcnt: true) }
         if roll < 26 {
             guard leafExists else {
-                return .createContainer(name: "e", parent: pick(["a", "b", "root"]), limitPages: pick([nil, 6, 12]), chargeType: .all)
+                return .createContainer(name: "e", parent: pick(["a", "b", "root"]), limits: .max(pick([nil, 6, 12])), chargeType: .all)
             }
             // Empty `e` of processes first (mostly), then delete it with its pages.
             if let inE = livePids.first(where: { procs[$0] == "e" }), !chance(4) {
@@ -94,13 +94,13 @@ struct TraceGenerator {
     @Test(arguments: [UInt64(1), 2, 3, 20_071_105])
     func engineMatchesReferenceModel(seed: UInt64) throws {
         let frames = 96, swap = 24
-        let engine = try MemcgEngine(machine: try Machine(pageSize: 4096, memoryBytes: frames * 4096, swapBytes: swap * 4096))
+        let engine = try MemcgEngine(machine: try Machine(pageSize: 4096, memoryBytes: frames * 4096, swapBytes: swap * 4096, cgroup: .v1))
         let ref = ReferenceModel(frames: frames, swapSlots: swap)
         let setup: [Command] = [
-            .createContainer(name: "a", parent: nil, limitPages: 40, chargeType: .all),
-            .createContainer(name: "b", parent: "a", limitPages: 20, chargeType: .all),
-            .createContainer(name: "c", parent: nil, limitPages: 30, chargeType: seed % 2 == 0 ? .mapped : .all),
-            .createContainer(name: "d", parent: nil, limitPages: nil, chargeType: .all),
+            .createContainer(name: "a", parent: nil, limits: .max(40), chargeType: .all),
+            .createContainer(name: "b", parent: "a", limits: .max(20), chargeType: .all),
+            .createContainer(name: "c", parent: nil, limits: .max(30), chargeType: seed % 2 == 0 ? .mapped : .all),
+            .createContainer(name: "d", parent: nil, limits: .max(nil), chargeType: .all),
         ]
         for c in setup {
             try engine.apply(c)

@@ -5,8 +5,8 @@ import Testing
 struct Fixture {
     let engine: MemcgEngine
 
-    init(frames: Int = 256, swap: Int = 0) throws {
-        engine = try MemcgEngine(machine: try Machine(pageSize: 4096, memoryBytes: frames * 4096, swapBytes: swap * 4096))
+    init(frames: Int = 256, swap: Int = 0, cgroup: CgroupVersion = .v2) throws {
+        engine = try MemcgEngine(machine: try Machine(pageSize: 4096, memoryBytes: frames * 4096, swapBytes: swap * 4096, cgroup: cgroup))
     }
 
     @discardableResult
@@ -17,7 +17,7 @@ struct Fixture {
     }
 
     func container(_ name: String, parent: String? = nil, limit: Int? = nil, type: ChargeType = .all) throws {
-        try run(.createContainer(name: name, parent: parent, limitPages: limit, chargeType: type))
+        try run(.createContainer(name: name, parent: parent, limits: .max(limit), chargeType: type))
     }
 
     func process(_ pid: Int, in c: String) throws { try run(.createProcess(pid: pid, container: c)) }
@@ -187,7 +187,7 @@ struct Fixture {
 
     /// Lowering a limit below mlocked usage is EBUSY and keeps the old limit.
     @Test func lowerLimitMlockedIsBusy() throws {
-        let f = try Fixture(swap: 64)
+        let f = try Fixture(swap: 64, cgroup: .v1)
         try f.container("a", limit: 100)
         try f.process(1, in: "a")
         try f.range(.fileFault, pid: 1, from: 0, count: 8)
@@ -200,7 +200,7 @@ struct Fixture {
 
     /// Lowering a limit below anonymous usage with no swap is EBUSY.
     @Test func lowerLimitAnonNoSwapIsBusy() throws {
-        let f = try Fixture()
+        let f = try Fixture(cgroup: .v1)
         try f.container("a")
         try f.process(1, in: "a")
         try f.range(.anonFault, pid: 1, from: 0, count: 8)

@@ -315,12 +315,12 @@ final class ReferenceModel {
 
     func apply(_ command: Command) -> Result<Void, EngineError.Code> {
         switch command {
-        case let .createContainer(name, parent, limit, ct):
+        case let .createContainer(name, parent, limits, ct, _):
             let parent = parent ?? "root"
             guard containers[parent] != nil else { return .failure(.ENOENT) }
             guard containers[name] == nil else { return .failure(.EEXIST) }
             var c = RContainer(name: name, parent: parent)
-            c.limit = limit ?? Int.max
+            c.limit = limits[.max] ?? Int.max
             c.mapped = ct == .mapped
             containers[name] = c
             containers[parent]!.children.append(name)
@@ -335,9 +335,9 @@ final class ReferenceModel {
             for i in slots.indices where slots[i].slot.owner == name { slots[i].slot.owner = p }
             containers[p]!.children.removeAll { $0 == name }
             containers[name] = nil
-        case let .setLimit(name, limit):
+        case let .setLimits(name, values):
             guard containers[name] != nil else { return .failure(.ENOENT) }
-            let l = limit ?? Int.max
+            let l = values[.max] ?? containers[name]!.limit
             var idle = 0
             while containers[name]!.usage > l {
                 if reclaimRound(name) == 0 {
@@ -362,9 +362,11 @@ final class ReferenceModel {
             guard procs[pid] == nil else { return .failure(.EEXIST) }
             procs[pid] = c
             for p in pages.keys.sorted() where pages[p]!.maps.contains(where: { $0.pid == ppid }) { addMap(p, pid) }
-        case let .moveProcess(pid, c):
+        case let .moveProcess(pid, c, _):
             guard procs[pid] != nil else { return .failure(.ESRCH) }
             procs[pid] = c
+        case .updateContainer, .reclaim:
+            preconditionFailure("not generated yet")
         case let .exitProcess(pid):
             guard procs[pid] != nil else { return .failure(.ESRCH) }
             exit(pid)

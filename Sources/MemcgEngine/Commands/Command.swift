@@ -2,26 +2,39 @@
 /// `MemcgEngine.apply(_:)`, so a sequence of commands can be journaled,
 /// replayed and benchmarked.
 public enum Command: Sendable {
-    case createContainer(name: String, parent: String?, limitPages: Int?, chargeType: ChargeType)
+    /// cgroup_mkdir with initial controls (pages) and flags; `oomGroup` is v2 only.
+    case createContainer(name: String, parent: String?, limits: ControlValues = ControlValues(),
+                         chargeType: ChargeType = .all, oomGroup: Bool = false)
     case deleteContainer(name: String)
-    /// `limitPages == nil` is unlimited.
-    case setLimit(name: String, limitPages: Int?)
+    /// Writes some controls (pages; `Int.max` unlimited), in `Control` order.
+    case setLimits(name: String, ControlValues)
+    /// Changes `charge_type` (future charges) and `oom_group` (future OOMs; v2).
+    case updateContainer(name: String, chargeType: ChargeType? = nil, oomGroup: Bool? = nil)
+    /// `max_usage` resets `swap_peak` too.
     case resetStats(name: String, maxUsage: Bool, failcnt: Bool)
     case forceEmpty(name: String)
+    /// memory.reclaim (v2): proactive reclaim of up to `pages`.
+    case reclaim(name: String, pages: Int)
     case createProcess(pid: Int, container: String)
     case fork(pid: Int, parentPid: Int)
-    case moveProcess(pid: Int, container: String)
+    /// `moveCharge` is the v1 move_charge_at_immigrate mask (1 anon, 2 file).
+    case moveProcess(pid: Int, container: String, moveCharge: Int = 0)
     case exitProcess(pid: Int)
     case events([PageEvent], listEvicted: Bool)
+
+    /// A `max` write alone (nil: unlimited).
+    public static func setLimit(name: String, limitPages: Int?) -> Command { .setLimits(name: name, .max(limitPages)) }
 
     /// A short name for messages.
     public var name: String {
         switch self {
         case .createContainer: "createContainer"
         case .deleteContainer: "deleteContainer"
-        case .setLimit: "setLimit"
+        case .setLimits: "setLimits"
+        case .updateContainer: "updateContainer"
         case .resetStats: "resetStats"
         case .forceEmpty: "forceEmpty"
+        case .reclaim: "reclaim"
         case .createProcess: "createProcess"
         case .fork: "fork"
         case .moveProcess: "moveProcess"

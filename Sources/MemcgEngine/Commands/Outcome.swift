@@ -58,6 +58,10 @@ public struct Outcome: Sendable {
     /// Page numbers in eviction order, when asked for (always for non-batch
     /// commands).
     public var evicted: [Int] = []
+    /// Proactive reclaim: pages asked for.
+    public var requested = 0
+    /// move_charge: the pages that moved with the process, ascending.
+    public var moved: [Int] = []
     public init() {}
 
     /// Position in its event just past the last failed page noted.

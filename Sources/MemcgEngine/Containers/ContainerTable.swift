@@ -11,6 +11,10 @@ struct ContainerRecord {
     /// `/a/b` from the root (the root is `/`), kept so listings never rebuild it.
     var path: String
     var chargeType: ChargeType
+    /// memory.oom.group (v2).
+    var oomGroup = false
+    /// A v2 `max` write left usage above the new max (no OOM candidate left).
+    var leftAboveMax = false
     var lru = ContainerLRU()
     var stat = LocalStat()
     var processCount = 0
@@ -30,6 +34,11 @@ public struct LocalStat: Sendable, Equatable {
     public var eventsMax = 0
     public var eventsOOM = 0
     public var eventsOOMKill = 0
+    /// Pages reclaim looked at on an inactive tail.
+    public var pgscan = 0
+    public var eventsLow = 0
+    public var eventsHigh = 0
+    public var eventsOOMGroupKill = 0
     public init() {}
 }
 

@@ -21,7 +21,7 @@ extension MemcgEngine {
     func chargeSlowPath(_ c: ContainerID, firstRefusal: ContainerID, listEvicted: Bool, out: inout Outcome) -> ContainerID? {
         var refused = [firstRefusal]
         noteRefusal(firstRefusal)
-        let gaveUp = reclaim(from: firstRefusal, listEvicted: listEvicted, out: &out) {
+        let gaveUp = reclaim(from: firstRefusal, listEvicted: listEvicted, out: &out) { _ in
             guard let level = pageCounters.tryCharge(c) else { return nil }
             if !refused.contains(level) {
                 refused.append(level)
@@ -30,8 +30,24 @@ extension MemcgEngine {
             return level
         }
         guard let level = gaveUp else { return nil }
-        outOfMemory(level, out: &out)
+        outOfMemory(level, out: &out, countWithoutVictim: true)
         return level
+    }
+
+    /// The high check (mem_cgroup_handle_over_high, v2), after a charge of
+    /// `c` committed: from `c` up to the root, every level above its `high`
+    /// counts a `high` event and gets one reclaim round as its target. No
+    /// failcnt, no retry, never an OOM.
+    @inline(__always) func checkHigh(_ c: ContainerID, listEvicted: Bool, out: inout Outcome) {
+        guard highInUse else { return }
+        var x: ContainerID? = c
+        while let level = x, level != .root {
+            if pageCounters[level].usage > pageCounters[level].high {
+                containers[level].stat.eventsHigh += 1
+                _ = reclaimRound(level, want: Self.reclaimBatch, listEvicted: listEvicted, out: &out)
+            }
+            x = containers[level].parent
+        }
     }
 
     /// A charge found `level` full: failcnt and the `max` event.

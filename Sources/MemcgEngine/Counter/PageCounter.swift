@@ -8,6 +8,11 @@ struct PageCounter {
     var watermark = 0
     /// Charges this level refused.
     var failcnt = 0
+    /// memory.high (throttle), memory.low and memory.min (protection);
+    /// `Int.max` is unlimited / protect everything.
+    var high = Int.max
+    var low = 0
+    var min = 0
     /// The parent's counter; nil for the root.
     var parent: ContainerID?
 }
@@ -35,29 +40,13 @@ final class PageCounterTree {
     /// or, when some level has no room (`usage + 1 > max`), charges nothing
     /// and returns the lowest such level.
     @inline(__always) func tryCharge(_ c: ContainerID) -> ContainerID? {
-        var x: ContainerID? = c
-        while let level = x, level != .root {
-            if store[level.raw].usage >= store[level.raw].max { return level }
-            x = store[level.raw].parent
-        }
-        x = c
-        while let level = x {
-            store[level.raw].usage &+= 1
-            if store[level.raw].usage > store[level.raw].watermark { store[level.raw].watermark = store[level.raw].usage }
-            x = store[level.raw].parent
-        }
+        if let level = levelWithoutRoom(c) { return level }
+        charge(c)
         return nil
     }
 
     /// page_counter_uncharge: one page off `c` and every ancestor.
-    @inline(__always) func uncharge(_ c: ContainerID) {
-        var x: ContainerID? = c
-        while let level = x {
-            precondition(store[level.raw].usage > 0, "page counter underflow")
-            store[level.raw].usage &-= 1
-            x = store[level.raw].parent
-        }
-    }
+    @inline(__always) func uncharge(_ c: ContainerID) { uncharge(c, below: nil) }
 
     /// A charge found `level` full: the kernel bumps `failcnt` in
     /// page_counter_try_charge; the model counts it once per page charge.
@@ -68,6 +57,55 @@ final class PageCounterTree {
         guard store[c.raw].usage <= pages else { return false }
         store[c.raw].max = pages
         return true
+    }
+
+    /// Stores `max` whatever the usage (cgroup v2's memory.max write:
+    /// xchg(&memcg->memory.max, max) before reclaiming).
+    func forceMax(_ c: ContainerID, _ pages: Int) { store[c.raw].max = pages }
+
+    /// page_counter_set_high / set_low / set_min.
+    func setHigh(_ c: ContainerID, _ pages: Int) { store[c.raw].high = pages }
+    func setLow(_ c: ContainerID, _ pages: Int) { store[c.raw].low = pages }
+    func setMin(_ c: ContainerID, _ pages: Int) { store[c.raw].min = pages }
+
+    /// page_counter_charge without the limit check (a swap-out whose room
+    /// was checked, a move_charge's old-side bookkeeping): `c` and every
+    /// ancestor below `stop` (all of them when nil).
+    @inline(__always) func charge(_ c: ContainerID, below stop: ContainerID? = nil) {
+        var x: ContainerID? = c
+        while let level = x, level != stop {
+            store[level.raw].usage &+= 1
+            if store[level.raw].usage > store[level.raw].watermark { store[level.raw].watermark = store[level.raw].usage }
+            x = store[level.raw].parent
+        }
+    }
+
+    /// Would one more page fit at `c` and every ancestor below `stop`?
+    /// Returns the lowest level without room, or nil.
+    @inline(__always) func levelWithoutRoom(_ c: ContainerID, below stop: ContainerID? = nil) -> ContainerID? {
+        var x: ContainerID? = c
+        while let level = x, level != stop, level != .root {
+            if store[level.raw].usage >= store[level.raw].max { return level }
+            x = store[level.raw].parent
+        }
+        return nil
+    }
+
+    /// page_counter_try_charge of `c` up to, not including, `stop`.
+    func tryCharge(_ c: ContainerID, below stop: ContainerID) -> ContainerID? {
+        if let level = levelWithoutRoom(c, below: stop) { return level }
+        charge(c, below: stop)
+        return nil
+    }
+
+    /// page_counter_uncharge of `c` and every ancestor below `stop`.
+    @inline(__always) func uncharge(_ c: ContainerID, below stop: ContainerID?) {
+        var x: ContainerID? = c
+        while let level = x, level != stop {
+            precondition(store[level.raw].usage > 0, "page counter underflow")
+            store[level.raw].usage &-= 1
+            x = store[level.raw].parent
+        }
     }
 
     /// page_counter_reset_watermark: to the current usage, not 0.

@@ -145,7 +145,8 @@ extension MemcgEngine {
                          listEvicted: Bool, out: inout Outcome) -> (result: EventResult, level: ContainerID?) {
         let c = processes[slot].container
         if op.isFault { containers[c].stat.pgfault += 1 }
-        if !frames.isCharged(pfn) {
+        let committed = !frames.isCharged(pfn)
+        if committed {
             let kind: UInt16 = switch op {
             case .fileFault: 0
             case .insertPage: FrameFlag.anon | FrameFlag.driver
@@ -168,6 +169,7 @@ extension MemcgEngine {
                 releaseSwapClaim(pid: processes[slot].pid, page: old.raw)
             }
         }
+        if committed { checkHigh(c, listEvicted: listEvicted, out: &out) }
         return (.ok, nil)
     }
 
@@ -187,6 +189,7 @@ extension MemcgEngine {
         let kind: UInt16 = flag == FrameFlag.swapCache ? FrameFlag.anon : (shmem ? FrameFlag.shmem : 0)
         if let level = chargeNewPage(pfn, to: c, kind: kind, listEvicted: listEvicted, out: &out) { return (.ENOMEM, level) }
         frames.insert(pfn, flag)
+        checkHigh(c, listEvicted: listEvicted, out: &out)
         return (.ok, nil)
     }
 

@@ -22,8 +22,16 @@ extension MemcgEngine {
         for pfn in pages { addMapping(pfn, slot: child) }
     }
 
-    /// Future charges go to the new container; existing ones stay.
-    func moveProcess(_ slot: ProcessSlot, to c: ContainerID) {
+    /// Future charges go to the new container; existing ones stay, unless
+    /// a v1 `move_charge` mask asks for some to move with the process.
+    func moveProcess(_ slot: ProcessSlot, to c: ContainerID, moveCharge: Int, out: inout Outcome) throws(EngineError) {
+        guard moveCharge >= 0 && moveCharge <= 3 else { throw EngineError(.EINVAL, "move_charge is a mask of 1 (anonymous) and 2 (file)") }
+        if moveCharge != 0 {
+            guard machine.cgroup == .v1 else {
+                throw EngineError(.EOPNOTSUPP, "move_charge (memory.move_charge_at_immigrate) exists in cgroup v1; this memcgd models cgroup v2")
+            }
+            try moveCharges(of: slot, to: c, mask: moveCharge, out: &out)
+        }
         containers[processes[slot].container].processCount -= 1
         containers[c].processCount += 1
         processes[slot].container = c

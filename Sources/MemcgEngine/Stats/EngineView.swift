@@ -29,7 +29,18 @@ public struct EngineView {
         v.eventsMax = k.stat.eventsMax
         v.eventsOOM = k.stat.eventsOOM
         v.eventsOOMKill = k.stat.eventsOOMKill
+        v.pgscan = k.stat.pgscan
+        v.eventsLow = k.stat.eventsLow
+        v.eventsHigh = k.stat.eventsHigh
+        v.eventsOOMGroupKill = k.stat.eventsOOMGroupKill
         return v
+    }
+
+    func controls(_ c: ContainerID) -> ControlSnapshot {
+        let m = counters[c], sw = engine.swapCounters[c]
+        func v(_ x: Int) -> Int? { x == Int.max ? nil : x }
+        return ControlSnapshot(max: v(m.max), high: v(m.high), low: v(m.low), min: v(m.min), swapMax: v(sw.max),
+                               swapUsage: sw.usage, swapPeak: sw.watermark)
     }
 
     /// Local statistics summed over the subtree of `c`.
@@ -49,7 +60,7 @@ public struct EngineView {
             limit: counter.max == Int.max ? nil : counter.max,
             usage: counter.usage, maxUsage: counter.watermark, failcnt: counter.failcnt,
             processes: k.processCount, hierarchicalLimit: hierarchicalLimit,
-            local: localStat(c), total: total, path: k.path, depth: k.depth)
+            local: localStat(c), total: total, path: k.path, controls: controls(c), oomGroup: k.oomGroup, depth: k.depth)
     }
 
     /// One container, with hierarchical totals over its subtree.
@@ -64,7 +75,7 @@ public struct EngineView {
         let k = counters[c]
         return StatsSnapshot(limit: k.max == Int.max ? nil : k.max, usage: k.usage, maxUsage: k.watermark,
                              failcnt: k.failcnt, hierarchicalLimit: counters.hierarchicalMax(c),
-                             local: localStat(c), total: totalStat(c))
+                             local: localStat(c), total: totalStat(c), controls: controls(c))
     }
 
     /// Every container, depth-first in creation order (root first), with

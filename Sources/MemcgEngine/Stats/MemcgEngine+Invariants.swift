@@ -91,6 +91,11 @@ extension MemcgEngine {
         var procs = [Int](repeating: 0, count: bound)
         for slot in processes.liveSlots { procs[processes[slot].container.raw] += 1 }
         let swapOwned = swap.ownedCounts(idBound: bound)
+        var swapSubtree = [Int](repeating: 0, count: bound)
+        for i in 0..<bound where containers.isAlive(ContainerID(i)) {
+            var x: ContainerID? = ContainerID(i)
+            while let k = x { swapSubtree[k.raw] += swapOwned[i]; x = containers[k].parent }
+        }
         for i in 0..<bound where containers.isAlive(ContainerID(i)) {
             if let p = containers[ContainerID(i)].parent { childUsage[p.raw] += pageCounters[ContainerID(i)].usage }
         }
@@ -98,7 +103,10 @@ extension MemcgEngine {
             let c = ContainerID(i)
             let k = containers[c], counter = pageCounters[c]
             if counter.usage != owned[i] + childUsage[i] { out.append("usage of \(k.name) is \(counter.usage), owns \(owned[i]) + children \(childUsage[i])") }
-            if c != .root && counter.usage > counter.max { out.append("usage of \(k.name) is above its max") }
+            if c != .root && counter.usage > counter.max && !k.leftAboveMax { out.append("usage of \(k.name) is above its max") }
+            let sw = swapCounters[c]
+            if sw.usage != swapSubtree[i] { out.append("swap counter of \(k.name) is \(sw.usage), its subtree holds \(swapSubtree[i]) slots") }
+            if sw.watermark < sw.usage { out.append("swap_peak of \(k.name) is below its swap") }
             if counter.watermark < counter.usage { out.append("watermark of \(k.name) is below usage") }
             let s = k.stat, r = recount[i]
             if s.rss != r.rss || s.cache != r.cache || s.shmem != r.shmem || s.mappedFile != r.mappedFile {

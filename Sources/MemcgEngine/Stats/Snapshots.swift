@@ -18,9 +18,14 @@ public struct StatValues: Sendable, Equatable {
     public var eventsMax = 0
     public var eventsOOM = 0
     public var eventsOOMKill = 0
+    public var pgscan = 0
+    public var eventsLow = 0
+    public var eventsHigh = 0
+    public var eventsOOMGroupKill = 0
     public init() {}
 
     mutating func add(_ o: StatValues) {
+        pgscan += o.pgscan; eventsLow += o.eventsLow; eventsHigh += o.eventsHigh; eventsOOMGroupKill += o.eventsOOMGroupKill
         cache += o.cache; rss += o.rss; shmem += o.shmem; mappedFile += o.mappedFile; swap += o.swap
         activeAnon += o.activeAnon; inactiveAnon += o.inactiveAnon
         activeFile += o.activeFile; inactiveFile += o.inactiveFile; unevictable += o.unevictable
@@ -49,6 +54,10 @@ public struct ContainerSnapshot: Sendable, Equatable {
     public var workingSet: Int { max(0, usage - total.inactiveFile) }
     /// Depth-first path from the root, e.g. `/web/frontend` (root is `/`).
     public var path: String
+    /// The v2 controls and flags; nil is unlimited (for `low` and `min`:
+    /// protect everything).
+    public var controls: ControlSnapshot
+    public var oomGroup: Bool
     /// The root is 0, its children 1.
     public var depth: Int
 }
@@ -87,4 +96,30 @@ public struct StatsSnapshot: Sendable, Equatable {
     public var local: StatValues
     public var total: StatValues
     public var workingSet: Int { max(0, usage - total.inactiveFile) }
+    public var controls: ControlSnapshot
+}
+
+/// A container's controls as stored, in pages, and its hierarchical swap.
+public struct ControlSnapshot: Sendable, Equatable {
+    /// nil: unlimited.
+    public var max: Int?
+    public var high: Int?
+    /// nil: protect everything ("max").
+    public var low: Int?
+    public var min: Int?
+    public var swapMax: Int?
+    /// Swap held by the subtree (memory.swap.current) and its watermark.
+    public var swapUsage: Int
+    public var swapPeak: Int
+
+    /// The stored value of one control (nil: unlimited / "max").
+    public subscript(_ c: Control) -> Int? {
+        switch c {
+        case .max: max
+        case .high: high
+        case .low: low
+        case .min: min
+        case .swapMax: swapMax
+        }
+    }
 }

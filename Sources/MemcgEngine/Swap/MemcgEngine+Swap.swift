@@ -11,12 +11,16 @@ extension MemcgEngine {
         case .dropped: return true
         case .freed(let owner):
             containers[owner].stat.swap -= 1
+            swapCounters.uncharge(owner)
             return true
         }
     }
 
     /// Every slot forgets an exiting process.
     func releaseSwapClaims(pid: Int) {
-        for owner in swap.releaseAll(pid: pid) { containers[owner].stat.swap -= 1 }
+        for owner in swap.releaseAll(pid: pid) {
+            containers[owner].stat.swap -= 1
+            swapCounters.uncharge(owner)
+        }
     }
 }

@@ -97,6 +97,18 @@ final class SwapTable {
     /// Slots that remember the process now.
     func liveClaims(of pid: Int) -> Int { byPid[pid]?.live ?? 0 }
 
+    /// move_charge: the slots owned by `from` that remember only `pid` go
+    /// to `to`; returns their ids.
+    func reassign(pid: Int, from: ContainerID, to: ContainerID) -> [Int] {
+        var moved: [Int] = []
+        for id in byPid[pid]?.ids ?? [] where slots[id]?.owner == from && slots[id]?.pids == [pid] {
+            if moved.contains(id) { continue }
+            slots[id]!.owner = to
+            moved.append(id)
+        }
+        return moved
+    }
+
     /// A deleted container's slots go to its parent (mem_cgroup_move_parent).
     func reparent(from c: ContainerID, to p: ContainerID) {
         for id in slots.keys where slots[id]!.owner == c { slots[id]!.owner = p }

@@ -43,7 +43,7 @@ extension App {
             type = ct
         }
         let snap = try withEngine { e throws(EngineError) in
-            try e.apply(.createContainer(name: name, parent: parent, limitPages: limit, chargeType: type))
+            try e.apply(.createContainer(name: name, parent: parent, limits: limit.map { .max($0) } ?? ControlValues(), chargeType: type))
             return try e.view.container(named: name)
         }
         return .json(201, encodeContainer(snap), headers: [("Location", "/containers/\(name)")])
