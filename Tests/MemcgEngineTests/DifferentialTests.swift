@@ -23,6 +23,9 @@ struct TraceGenerator {
     let frames: Int
     let names = ["a", "b", "c", "d"]
     var nextPid = 10
+    /// Whether to draw cgroup v2 commands (high, low, min, swap_max,
+    /// oom_group, proactive reclaim) or v1 ones (move_charge).
+    var v2 = true
     /// Ops the generator draws from, weighted toward charges and unmaps; its
     /// own classification, not the engine's.
     static let ops: [PageOp] = PageOp.allCases + [.anonFault, .anonFault, .fileFault, .pagecacheAdd, .pagecacheAdd, .cow,
@@ -57,6 +60,25 @@ struct TraceGenerator {
             }
             return .deleteContainer(name: "e")
         }
+        if roll < 45 {
+            // Controls under steady pressure: several at once, in any order given.
+            var values = ControlValues()
+            for c in Control.allCases where chance(3) {
+                values[c] = switch c {
+                case .max: pick([Int.max, 12, 24, 40, 64])
+                case .high: pick([Int.max, 6, 10, 20, 30])
+                case .low, .min: pick([0, 0, 4, 8, 16, Int.max])
+                case .swapMax: pick([Int.max, 0, 4, 12])
+                }
+            }
+            if !v2 && !chance(8) { values = ControlValues(values.given.filter { $0.0 == .max }) }
+            return .setLimits(name: pick(names + (chance(20) ? ["root"] : [])), values)
+        }
+        if roll < 49 {
+            return v2 || chance(10) ? .reclaim(name: pick(names + ["root"]), pages: Int.random(in: 0..<50, using: &rng))
+                : .moveProcess(pid: pick(livePids), container: pick(all), moveCharge: Int.random(in: 1...3, using: &rng))
+        }
+        if roll < 51 { return .updateContainer(name: pick(names), chargeType: nil, oomGroup: v2 || chance(10) ? Bool.random(using: &rng) : nil) }
         let n = chance(4) ? Int.random(in: 2...4, using: &rng) : 1
         var events: [PageEvent] = []
         for _ in 0..<n { events.append(event(livePids)) }
@@ -91,11 +113,11 @@ struct TraceGenerator {
 
 @Suite struct DifferentialTests {
     /// Random traces of 100,000 commands agree with the reference model after every step.
-    @Test(arguments: [UInt64(1), 2, 3, 20_071_105])
-    func engineMatchesReferenceModel(seed: UInt64) throws {
+    @Test(arguments: [CgroupVersion.v1, .v2], [UInt64(1), 2, 20_071_105])
+    func engineMatchesReferenceModel(cgroup: CgroupVersion, seed: UInt64) throws {
         let frames = 96, swap = 24
-        let engine = try MemcgEngine(machine: try Machine(pageSize: 4096, memoryBytes: frames * 4096, swapBytes: swap * 4096, cgroup: .v1))
-        let ref = ReferenceModel(frames: frames, swapSlots: swap)
+        let engine = try MemcgEngine(machine: try Machine(pageSize: 4096, memoryBytes: frames * 4096, swapBytes: swap * 4096, cgroup: cgroup))
+        let ref = ReferenceModel(frames: frames, swapSlots: swap, v2: cgroup == .v2)
         let setup: [Command] = [
             .createContainer(name: "a", parent: nil, limits: .max(40), chargeType: .all),
             .createContainer(name: "b", parent: "a", limits: .max(20), chargeType: .all),
@@ -107,18 +129,22 @@ struct TraceGenerator {
             _ = ref.apply(c)
         }
         var gen = TraceGenerator(rng: SeededRandom(seed: seed), frames: frames)
+        gen.v2 = cgroup == .v2
         var deletesWithPages = 0
+        var movedPages = 0
         for step in 0..<100_000 {
             let cmd = gen.command(procs: ref.procs, leafExists: ref.containers["e"] != nil)
             ref.evicted = []
             ref.kills = []
             ref.results = []
+            ref.moved = []
+            ref.requested = 0
             if case .deleteContainer(let n) = cmd, ref.containers[n] != nil, !ref.owned(n).isEmpty,
                !ref.procs.values.contains(n) { deletesWithPages += 1 }
             let expected = ref.apply(cmd)
             let got: Result<Outcome, EngineError>
             do { got = .success(try engine.apply(cmd)) } catch { got = .failure(error) }
-            let context = "seed \(seed) step \(step) command \(cmd)"
+            let context = "\(cgroup) seed \(seed) step \(step) command \(cmd)"
             switch (expected, got) {
             case (.success, .success(let out)):
                 if case .events = cmd {
@@ -134,12 +160,16 @@ struct TraceGenerator {
                     #expect(out.evicted == ref.evicted, "\(context)")
                 }
                 #expect(out.oomKills == ref.kills, "\(context)")
+                #expect(out.moved == ref.moved, "\(context)")
+                movedPages += out.moved.count
+                #expect(out.requested == ref.requested, "\(context)")
             case (.failure(let e), .failure(let g)):
                 #expect(e == g.code, "\(context)")
             default:
                 Issue.record("\(context): reference \(expected), engine \(got)")
             }
-            try compare(engine, ref, context)
+            // Outcomes are compared every step, the whole state every 10th.
+            if step % 10 == 9 || step == 99_999 { try compare(engine, ref, context) }
             guard engine.brokenInvariants.isEmpty else {
                 Issue.record("\(context): \(engine.brokenInvariants.joined(separator: "; "))")
                 return
@@ -148,15 +178,24 @@ struct TraceGenerator {
         #expect(engine.view.engineSnapshot.counters.charges > 5_000)
         #expect(engine.view.engineSnapshot.counters.evictions > 100)
         #expect(engine.view.engineSnapshot.counters.oomKills > 10)
+        if cgroup == .v2 {
+            let events = ref.containers.values.reduce((0, 0, 0)) { ($0.0 + $1.evLow, $0.1 + $1.evHigh, $0.2 + $1.evGroupKill) }
+            #expect(events.0 > 0 && events.1 > 0 && events.2 > 0, "low, high and group-kill events: \(events)")
+        } else {
+            #expect(movedPages > 0, "pages moved by move_charge: \(movedPages)")
+        }
         #expect(deletesWithPages > 3, "deletes of containers that still owned pages: \(deletesWithPages)")
     }
 
     func compare(_ engine: MemcgEngine, _ ref: ReferenceModel, _ context: String) throws {
         for (name, rc) in ref.containers {
             let s = try engine.view.container(named: name)
-            guard s.usage == rc.usage, s.failcnt == rc.failcnt, s.maxUsage == rc.watermark,
-                  s.limit == (rc.limit == Int.max ? nil : rc.limit) else {
-                Issue.record("\(context): counter of \(name): engine \(s.usage)/\(s.failcnt)/\(s.maxUsage) reference \(rc.usage)/\(rc.failcnt)/\(rc.watermark)")
+            func opt(_ v: Int) -> Int? { v == Int.max ? nil : v }
+            let controls = ControlSnapshot(max: opt(rc.limit), high: opt(rc.high), low: opt(rc.low), min: opt(rc.min),
+                                           swapMax: opt(rc.swapMax), swapUsage: ref.swapUsage(name), swapPeak: rc.swapPeak)
+            guard s.usage == rc.usage, s.failcnt == rc.failcnt, s.maxUsage == rc.watermark, s.oomGroup == rc.oomGroup,
+                  s.limit == (rc.limit == Int.max ? nil : rc.limit), s.controls == controls else {
+                Issue.record("\(context): counter of \(name): engine \(s.usage)/\(s.failcnt)/\(s.maxUsage) \(s.controls) reference \(rc.usage)/\(rc.failcnt)/\(rc.watermark) \(controls)")
                 throw Stop()
             }
             let lists = try engine.view.lruLists(of: name)
@@ -168,6 +207,7 @@ struct TraceGenerator {
             let k = ref.kinds(name)
             let ok = l.pgpgin == rc.pgpgin && l.pgpgout == rc.pgpgout && l.pgfault == rc.pgfault && l.pgsteal == rc.pgsteal
                 && l.eventsMax == rc.evMax && l.eventsOOM == rc.evOOM && l.eventsOOMKill == rc.evKill
+                && l.pgscan == rc.pgscan && l.eventsLow == rc.evLow && l.eventsHigh == rc.evHigh && l.eventsOOMGroupKill == rc.evGroupKill
                 && l.swap == k.swap && l.rss == k.rss && l.cache == k.cache && l.shmem == k.shmem && l.mappedFile == k.mappedFile
             if !ok {
                 Issue.record("\(context): stats of \(name): engine \(l)")

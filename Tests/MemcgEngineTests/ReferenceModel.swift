@@ -18,6 +18,11 @@ final class ReferenceModel {
         var unevictable: [Int] = []
         var pgpgin = 0, pgpgout = 0, pgfault = 0, pgsteal = 0
         var evMax = 0, evOOM = 0, evKill = 0
+        // cgroup v2
+        var high = Int.max, low = 0, min = 0, swapMax = Int.max
+        var oomGroup = false
+        var evLow = 0, evHigh = 0, evGroupKill = 0, pgscan = 0
+        var swapPeak = 0
     }
     struct RMap { var pid: Int; var count: Int; var pinned: Bool }
     struct RPage {
@@ -42,9 +47,29 @@ final class ReferenceModel {
     var evicted: [Int] = []
     var kills: [OOMKill] = []
 
-    init(frames: Int, swapSlots: Int) {
+    let v2: Bool
+
+    init(frames: Int, swapSlots: Int, v2: Bool) {
         self.frames = frames
         self.swapCapacity = swapSlots
+        self.v2 = v2
+    }
+
+    // MARK: swap accounting (v2's memory.swap.*), the simple way
+
+    /// Slots owned anywhere in the subtree.
+    func swapUsage(_ name: String) -> Int {
+        let members = Set(subtree(name))
+        return slots.filter { members.contains($0.slot.owner) }.count
+    }
+
+    /// A free slot, and room under swap_max at the owner and every ancestor.
+    func canSwap(_ owner: String) -> Bool {
+        slots.count < swapCapacity && ancestors(owner).allSatisfy { swapUsage($0) + 1 <= containers[$0]!.swapMax }
+    }
+
+    func updateSwapPeaks() {
+        for name in containers.keys { containers[name]!.swapPeak = max(containers[name]!.swapPeak, swapUsage(name)) }
     }
 
     // MARK: tree
@@ -203,13 +228,53 @@ final class ReferenceModel {
 
     // MARK: reclaim
 
-    func reclaimRound(_ level: String) -> Int {
+    /// One round (section 5, 5.1): a pass within protection; when it
+    /// evicted nothing but skipped some container for low, a low pass,
+    /// with one `low` event per container skipped.
+    func reclaimRound(_ target: String, want: Int = 32) -> Int {
+        var skipped: [String] = []
+        let got = reclaimPass(target, want: want, lowPass: false, skipped: &skipped)
+        if got > 0 || skipped.isEmpty { return got }
+        for c in skipped { containers[c]!.evLow += 1 }
+        var none: [String] = []
+        return reclaimPass(target, want: want, lowPass: true, skipped: &none)
+    }
+
+    func reclaimPass(_ target: String, want: Int, lowPass: Bool, skipped: inout [String]) -> Int {
+        var e: [String: (min: Int, low: Int)] = [:]
         var got = 0
-        for c in subtree(level) {
-            got += scan(c, want: 32 - got)
-            if got >= 32 { break }
+        for c in subtree(target) {
+            var ask = want - got
+            if c != target && c != "root" {
+                let parent = containers[c]!.parent!
+                let k = containers[c]!
+                var emin = k.min, elow = k.low
+                if parent != target {
+                    let sibs = containers[parent]!.children.map { containers[$0]! }
+                    let sMin = sibs.reduce(0) { $0 + Swift.min($1.usage, $1.min) }
+                    let sLow = sibs.reduce(0) { $0 + Swift.min($1.usage, $1.low) }
+                    let pMin = Swift.min(k.usage, k.min), pLow = Swift.min(k.usage, k.low)
+                    emin = sMin <= e[parent]!.min ? pMin : pMin * e[parent]!.min / sMin
+                    elow = sLow <= e[parent]!.low ? pLow : pLow * e[parent]!.low / sLow
+                }
+                e[c] = (emin, elow)
+                if k.usage <= emin { continue }
+                if k.usage <= elow && !lowPass { skipped.append(c); continue }
+                ask = Swift.min(ask, k.usage - (lowPass ? emin : Swift.max(emin, elow)))
+            }
+            got += scan(c, want: ask)
+            if got >= want { break }
         }
         return got
+    }
+
+    /// The high check after a charge of `c` committed (v2).
+    func highCheck(_ c: String) {
+        guard v2 else { return }
+        for x in ancestors(c) where x != "root" && containers[x]!.usage > containers[x]!.high {
+            containers[x]!.evHigh += 1
+            _ = reclaimRound(x)
+        }
     }
 
     func balance(_ c: String) {
@@ -231,9 +296,10 @@ final class ReferenceModel {
             }
             let p = containers[c]!.inactive.last!
             looks += 1
+            containers[c]!.pgscan += 1
             let pg = pages[p]!
             let swapBacked = pg.anon || pg.shmem
-            if !pg.referenced && (!swapBacked || slots.count < swapCapacity) {
+            if !pg.referenced && (!swapBacked || canSwap(c)) {
                 evict(p)
                 got += 1
             } else {
@@ -251,6 +317,7 @@ final class ReferenceModel {
         if (pg.anon || pg.shmem) && !pids.isEmpty {
             slots.append((nextSlot, RSlot(page: p, owner: pg.owner, pids: pids)))
             nextSlot += 1
+            updateSwapPeaks()
         }
         containers[pg.owner]!.pgsteal += 1
         evictions += 1
@@ -261,20 +328,44 @@ final class ReferenceModel {
 
     // MARK: OOM and processes
 
-    func oom(_ level: String) {
-        containers[level]!.evOOM += 1
+    func score(_ pid: Int, in members: Set<String>) -> Int {
+        pages.values.filter { pg in members.contains(pg.owner) && pg.maps.contains { $0.pid == pid } }.count
+    }
+
+    /// The OOM killer of section 4 step 3, with oom_group; returns whether it killed.
+    @discardableResult
+    func oom(_ level: String, countAlways: Bool = true) -> Bool {
         let members = Set(subtree(level))
         var best: (pid: Int, score: Int)? = nil
         for pid in procs.keys.sorted() where members.contains(procs[pid]!) {
-            let score = pages.values.filter { pg in members.contains(pg.owner) && pg.maps.contains { $0.pid == pid } }.count
-            if best == nil || score > best!.score { best = (pid, score) }
+            let sc = score(pid, in: members)
+            if best == nil || sc > best!.score { best = (pid, sc) }
         }
-        guard let victim = best else { return }
-        let c = procs[victim.pid]!
+        guard let victim = best else {
+            if countAlways { containers[level]!.evOOM += 1 }
+            return false
+        }
+        containers[level]!.evOOM += 1
+        var group: String? = nil
+        for x in ancestors(procs[victim.pid]!) {
+            if containers[x]!.oomGroup { group = x }
+            if x == level { break }
+        }
+        kill(victim.pid, victim.score)
+        if let group {
+            containers[group]!.evGroupKill += 1
+            let gm = Set(subtree(group))
+            for pid in procs.keys.sorted() where gm.contains(procs[pid]!) { kill(pid, score(pid, in: members)) }
+        }
+        return true
+    }
+
+    func kill(_ pid: Int, _ score: Int) {
+        let c = procs[pid]!
         containers[c]!.evKill += 1
         oomKills += 1
-        kills.append(OOMKill(pid: victim.pid, container: c, pages: victim.score))
-        exit(victim.pid)
+        kills.append(OOMKill(pid: pid, container: c, pages: score))
+        exit(pid)
     }
 
     func exit(_ pid: Int) {
@@ -315,12 +406,18 @@ final class ReferenceModel {
 
     func apply(_ command: Command) -> Result<Void, EngineError.Code> {
         switch command {
-        case let .createContainer(name, parent, limits, ct, _):
+        case let .createContainer(name, parent, limits, ct, group):
             let parent = parent ?? "root"
             guard containers[parent] != nil else { return .failure(.ENOENT) }
+            if !v2 && (limits.given.contains { $0.0 != .max } || group) { return .failure(.EOPNOTSUPP) }
             guard containers[name] == nil else { return .failure(.EEXIST) }
             var c = RContainer(name: name, parent: parent)
             c.limit = limits[.max] ?? Int.max
+            c.high = limits[.high] ?? Int.max
+            c.low = limits[.low] ?? 0
+            c.min = limits[.min] ?? 0
+            c.swapMax = limits[.swapMax] ?? Int.max
+            c.oomGroup = group
             c.mapped = ct == .mapped
             containers[name] = c
             containers[parent]!.children.append(name)
@@ -337,22 +434,56 @@ final class ReferenceModel {
             containers[name] = nil
         case let .setLimits(name, values):
             guard containers[name] != nil else { return .failure(.ENOENT) }
-            let l = values[.max] ?? containers[name]!.limit
-            var idle = 0
-            while containers[name]!.usage > l {
-                if reclaimRound(name) == 0 {
-                    idle += 1
-                    if idle >= 5 { return .failure(.EBUSY) }
-                } else { idle = 0 }
+            if !v2 && values.given.contains(where: { $0.0 != .max }) { return .failure(.EOPNOTSUPP) }
+            if name == "root" && !values.isEmpty { return .failure(.EINVAL) }
+            if let v = values[.swapMax] { containers[name]!.swapMax = v }
+            if let v = values[.min] { containers[name]!.min = v }
+            if let v = values[.low] { containers[name]!.low = v }
+            if let v = values[.high] {
+                containers[name]!.high = v
+                var idle = 0
+                while containers[name]!.usage > v && idle < 5 { idle = reclaimRound(name) == 0 ? idle + 1 : 0 }
             }
-            containers[name]!.limit = l
+            if let l = values[.max] {
+                if v2 {
+                    containers[name]!.limit = l
+                    var idle = 0
+                    while containers[name]!.usage > l && idle < 5 { idle = reclaimRound(name) == 0 ? idle + 1 : 0 }
+                    while containers[name]!.usage > l && oom(name, countAlways: false) {}
+                } else {
+                    var idle = 0
+                    while containers[name]!.usage > l {
+                        if reclaimRound(name) == 0 {
+                            idle += 1
+                            if idle >= 5 { return .failure(.EBUSY) }
+                        } else { idle = 0 }
+                    }
+                    containers[name]!.limit = l
+                }
+            }
+        case let .updateContainer(name, ct, group):
+            if group != nil && !v2 { return .failure(.EOPNOTSUPP) }
+            if let ct { containers[name]!.mapped = ct == .mapped }
+            if let group { containers[name]!.oomGroup = group }
+        case let .reclaim(name, want):
+            guard v2 else { return .failure(.EOPNOTSUPP) }
+            requested = want
+            var got = 0, idle = 0
+            while got < want && idle < 5 {
+                let n = reclaimRound(name, want: min(32, want - got))
+                got += n
+                idle = n == 0 ? idle + 1 : 0
+            }
         case let .forceEmpty(name):
             var idle = 0
             while containers[name]!.usage > 0 && idle < 5 {
                 idle = reclaimRound(name) == 0 ? idle + 1 : 0
             }
         case let .resetStats(name, mu, fc):
-            if mu { containers[name]!.watermark = containers[name]!.usage }
+            if mu {
+                containers[name]!.watermark = containers[name]!.usage
+                containers[name]!.swapPeak = swapUsage(name)
+            }
             if fc { containers[name]!.failcnt = 0 }
         case let .createProcess(pid, c):
             guard procs[pid] == nil else { return .failure(.EEXIST) }
@@ -362,11 +493,13 @@ final class ReferenceModel {
             guard procs[pid] == nil else { return .failure(.EEXIST) }
             procs[pid] = c
             for p in pages.keys.sorted() where pages[p]!.maps.contains(where: { $0.pid == ppid }) { addMap(p, pid) }
-        case let .moveProcess(pid, c, _):
-            guard procs[pid] != nil else { return .failure(.ESRCH) }
+        case let .moveProcess(pid, c, mask):
+            guard let from = procs[pid] else { return .failure(.ESRCH) }
+            if mask != 0 {
+                guard !v2 else { return .failure(.EOPNOTSUPP) }
+                if from != c, !moveCharge(pid, from: from, to: c, mask: mask) { return .failure(.ENOMEM) }
+            }
             procs[pid] = c
-        case .updateContainer, .reclaim:
-            preconditionFailure("not generated yet")
         case let .exitProcess(pid):
             guard procs[pid] != nil else { return .failure(.ESRCH) }
             exit(pid)
@@ -382,6 +515,67 @@ final class ReferenceModel {
     }
 
     var results: [(EventResult, String?)] = []
+    var requested = 0
+    var moved: [Int] = []
+
+    /// v1 move_charge (section 3), the simple way.
+    func moveCharge(_ pid: Int, from: String, to: String, mask: Int) -> Bool {
+        let fromUp = ancestors(from), toUp = ancestors(to)
+        let lca = fromUp.first { toUp.contains($0) }!
+        let newSide = Array(toUp.prefix { $0 != lca }), oldSide = Array(fromUp.prefix { $0 != lca })
+        let moving = pages.keys.sorted().filter { p in
+            let pg = pages[p]!
+            guard pg.owner == from, pg.maps.contains(where: { $0.pid == pid }) else { return false }
+            return pg.anon ? (mask & 1 != 0 && pg.maps.allSatisfy { $0.pid == pid }) : mask & 2 != 0
+        }
+        var charged = 0
+        for _ in moving {
+            func tryNew() -> String? {
+                if let x = newSide.first(where: { containers[$0]!.usage + 1 > containers[$0]!.limit }) { return x }
+                for x in newSide {
+                    containers[x]!.usage += 1
+                    containers[x]!.watermark = max(containers[x]!.watermark, containers[x]!.usage)
+                }
+                return nil
+            }
+            if var level = tryNew() {
+                var bumped = [level]
+                containers[level]!.failcnt += 1
+                containers[level]!.evMax += 1
+                var idle = 0, ok = false
+                while true {
+                    idle = reclaimRound(level) == 0 ? idle + 1 : 0
+                    guard let again = tryNew() else { ok = true; break }
+                    if !bumped.contains(again) {
+                        bumped.append(again)
+                        containers[again]!.failcnt += 1
+                        containers[again]!.evMax += 1
+                    }
+                    level = again
+                    if idle >= 5 { break }
+                }
+                if !ok {
+                    for _ in 0..<charged { for x in newSide { containers[x]!.usage -= 1 } }
+                    return false
+                }
+            }
+            charged += 1
+        }
+        for p in moving {
+            for x in oldSide { containers[x]!.usage -= 1 }
+            let kp: WritableKeyPath<RContainer, [Int]> = containers[from]!.unevictable.contains(p) ? \.unevictable
+                : (containers[from]!.active.contains(p) ? \.active : \.inactive)
+            containers[from]![keyPath: kp].removeAll { $0 == p }
+            containers[to]![keyPath: kp].insert(p, at: 0)
+            pages[p]!.owner = to
+            moved.append(p)
+        }
+        if mask & 1 != 0 {
+            for i in slots.indices where slots[i].slot.owner == from && slots[i].slot.pids == [pid] { slots[i].slot.owner = to }
+            updateSwapPeaks()
+        }
+        return true
+    }
 
     func event(_ op: PageOp, pid: Int?, page p: Int, old: Int?, shmem: Bool) -> (EventResult, String?) {
         if let pid, procs[pid] == nil { return (.ESRCH, nil) }
@@ -389,10 +583,12 @@ final class ReferenceModel {
         if Self.mapping.contains(op) {
             let c = procs[pid!]!
             if Self.faults.contains(op) { containers[c]!.pgfault += 1 }
+            var committed: String? = nil
             if pages[p] == nil {
                 if let level = charge(p, to: c, anon: op != .fileFault, shmem: false, driver: op == .insertPage) {
                     return (.ENOMEM, level)
                 }
+                committed = c
             } else if op == .insertPage && !pages[p]!.driver {
                 pages[p]!.driver = true
                 fixEvictability(p)
@@ -406,6 +602,7 @@ final class ReferenceModel {
                     if slots[i].slot.pids.isEmpty { slots.remove(at: i) }
                 }
             }
+            if let committed { highCheck(committed) }
             return (.ok, nil)
         }
         switch op {
@@ -419,6 +616,7 @@ final class ReferenceModel {
             let c = pid.map { procs[$0]! } ?? "root"
             if containers[c]!.mapped { return (.noop, nil) }
             if let level = charge(p, to: c, anon: !isPC, shmem: isPC && shmem, driver: false) { return (.ENOMEM, level) }
+            defer { highCheck(c) }
             if isPC { pages[p]!.cache = true } else { pages[p]!.swapCache = true }
             return (.ok, nil)
         case .pagecacheRemove, .swapcacheRemove:
