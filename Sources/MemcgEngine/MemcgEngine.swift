@@ -57,8 +57,8 @@ public final class MemcgEngine {
     public func apply(_ command: Command) throws(EngineError) -> Outcome {
         var out = Outcome()
         switch command {
-        case let .createContainer(name, parent, limit, chargeType):
-            try createContainer(name: name, parent: parent ?? Self.rootName, limit: limit, chargeType: chargeType)
+        case let .createContainer(name, parent, limit, chargeType, labels):
+            try createContainer(name: name, parent: parent ?? Self.rootName, limit: limit, chargeType: chargeType, labels: labels)
         case let .deleteContainer(name):
             try deleteContainer(name: name)
         case let .setLimit(name, limit):

@@ -261,7 +261,7 @@ final class ReferenceModel {
 
     func apply(_ command: Command) -> Result<Void, EngineError.Code> {
         switch command {
-        case let .createContainer(name, parent, limit, ct):
+        case let .createContainer(name, parent, limit, ct, _):
             let parent = parent ?? "root"
             guard containers[parent] != nil else { return .failure(.ENOENT) }
             guard containers[name] == nil else { return .failure(.EEXIST) }

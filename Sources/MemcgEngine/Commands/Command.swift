@@ -2,7 +2,9 @@
 /// `MemcgEngine.apply(_:)`, so a sequence of commands can be journaled,
 /// replayed and benchmarked.
 public enum Command: Sendable {
-    case createContainer(name: String, parent: String?, limitPages: Int?, chargeType: ChargeType)
+    /// `labels`: free-form key/value pairs the engine stores and reports
+    /// (the service derives Kubernetes-style metric labels from them).
+    case createContainer(name: String, parent: String?, limitPages: Int?, chargeType: ChargeType, labels: [String: String] = [:])
     case deleteContainer(name: String)
     /// `limitPages == nil` is unlimited.
     case setLimit(name: String, limitPages: Int?)

@@ -7,6 +7,8 @@ struct Container {
     /// Children in creation order.
     var children: [Int] = []
     var chargeType: ChargeType
+    /// Labels given at creation, reported as they are.
+    var labels: [String: String] = [:]
     var counter = PageCounter()
     var inactive = LRUList()
     var active = LRUList()

@@ -1,5 +1,5 @@
 extension MemcgEngine {
-    func createContainer(name: String, parent: String, limit: Int?, chargeType: ChargeType) throws(EngineError) {
+    func createContainer(name: String, parent: String, limit: Int?, chargeType: ChargeType, labels: [String: String] = [:]) throws(EngineError) {
         guard Self.isValidName(name) else {
             throw EngineError(.EINVAL, "invalid container name \"\(name.prefix(80))\": use 1 to 64 of [A-Za-z0-9._-], not \"..\"")
         }
@@ -11,6 +11,7 @@ extension MemcgEngine {
         if let limit, limit < 0 { throw EngineError(.EINVAL, "negative limit") }
         var entry = Container(name: name, parent: p, chargeType: chargeType, serial: nextSerial)
         entry.counter.limit = limit ?? Int.max
+        entry.labels = labels
         nextSerial += 1
         let c: Int
         if let reused = freeContainerSlots.popLast() {
@@ -33,10 +34,10 @@ extension MemcgEngine {
         let c = try lookupContainer(name)
         guard c != 0 else { throw EngineError(.EINVAL, "the root container cannot be deleted") }
         guard containers[c].processCount == 0 else {
-            throw EngineError(.EBUSY, "container \"\(name)\" has \(containers[c].processCount) processes")
+            throw EngineError(.EBUSY, "container \"\(name)\" has \(plural(containers[c].processCount, "process", "processes"))")
         }
         guard containers[c].children.isEmpty else {
-            throw EngineError(.EBUSY, "container \"\(name)\" has \(containers[c].children.count) children")
+            throw EngineError(.EBUSY, "container \"\(name)\" has \(plural(containers[c].children.count, "child", "children"))")
         }
         let p = containers[c].parent
         let child = containers[c]
@@ -99,6 +100,9 @@ extension MemcgEngine {
             if reclaimRound(c, listEvicted: true, out: &out) == 0 { idle += 1 } else { idle = 0 }
         }
     }
+
+    /// "1 process", "2 processes".
+    func plural(_ n: Int, _ one: String, _ many: String) -> String { "\(n) \(n == 1 ? one : many)" }
 
     /// Containers of the subtree of `c`, depth-first in creation order, `c` first.
     func subtree(_ c: Int) -> [Int] {

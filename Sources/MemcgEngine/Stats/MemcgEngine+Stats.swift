@@ -28,7 +28,7 @@ extension MemcgEngine {
         let k = containers[c]
         return ContainerSnapshot(
             name: k.name, parent: k.parent >= 0 ? containers[k.parent].name : nil,
-            children: k.children.map { containers[$0].name }, chargeType: k.chargeType,
+            children: k.children.map { containers[$0].name }, chargeType: k.chargeType, labels: k.labels,
             limit: k.counter.limit == Int.max ? nil : k.counter.limit,
             usage: k.counter.usage, maxUsage: k.counter.watermark, failcnt: k.counter.failcnt,
             processes: k.processCount, hierarchicalLimit: hierarchicalLimit,
