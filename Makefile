@@ -11,7 +11,7 @@ ARGS       ?=
 # Python test tools live in a virtual environment under the build folder
 # (Debian 12 has no pip and refuses installs into the system Python).
 VENV       := .build/venv
-PY_TOOLS   := 'schemathesis>=3.39,<4' 'selenium>=4.15'
+PY_TOOLS   := 'schemathesis>=4.0,<5' 'selenium>=4.15'
 # Extra flags for release builds (the Dockerfile adds --static-swift-stdlib).
 SWIFT_BUILD_FLAGS ?=
 

@@ -56,7 +56,7 @@ paths:
   /machine/reset:
     post:
       operationId: resetMachine
-      summary: Start over: a fresh engine on the same machine (no containers but root, no processes, no pages); the history restarts.
+      summary: "Start over with a fresh engine on the same machine (no containers but root, no processes, no pages); the history restarts."
       requestBody:
         required: false
         content:
