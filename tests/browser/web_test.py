@@ -138,11 +138,15 @@ try:
     call(B, "POST", "/events", {"events": [{"op": "pagecache_add", "pid": 100, "page": 0, "count": 1500},
                                            {"op": "anon_fault", "pid": 100, "page": 5000, "count": 700},
                                            {"op": "pagecache_add", "pid": 100, "page": 9000, "count": 40, "shmem": True}]})
+    # Drop some page cache, so usage is below max_usage and the limit (no number shown by accident).
+    call(B, "POST", "/events", {"events": [{"op": "pagecache_remove", "page": 0, "count": 300}]})
     row = wait(d, lambda d: d.find_element(By.CSS_SELECTOR, '[data-container="web"]'))
     ok(row is not None, "container web created over the API appears")
     after_refresh(d)
     api_usage = call(B, "GET", "/containers/web")["usage"]
     cell = d.find_element(By.CSS_SELECTOR, '[data-container="web"] .usage')
+    web = call(B, "GET", "/containers/web")
+    ok(0 < api_usage < web["max_usage"] and api_usage < web["limits"]["max"], f"usage {api_usage} differs from max_usage and max")
     ok(int(cell.get_attribute("data-bytes")) == api_usage and api_usage > 0,
        f"usage of web on the page ({cell.get_attribute('data-bytes')}) equals the API's ({api_usage})")
     ok(cell.text == fmt_bytes(api_usage), f"usage text '{cell.text}' is {fmt_bytes(api_usage)}")
