@@ -126,6 +126,8 @@ final class Ticker: @unchecked Sendable {
         while !lock.withLock({ stopped }) {
             tick()
             next += interval
+            // Fell behind (a loaded machine): skip the missed ticks, never burst.
+            if next < clock.now { next = clock.now + interval }
             // Sleep in short steps so stop() is answered quickly.
             while clock.now < next && !lock.withLock({ stopped }) {
                 let left = next - clock.now
