@@ -93,13 +93,12 @@ footer { padding: 4px 16px 16px; color: var(--muted); font-size: 12px; display: 
 </head>
 <body>
 <header>
-  <div class="brand">memcgd<small id="version"></small></div>
+  <div class="brand"><span class="dot" id="dot" title="connection"></span> memcgd<small id="version"></small></div>
   <div class="machine" id="machine"></div>
   <form class="auth" id="auth" autocomplete="off">
     <input id="token" type="password" placeholder="bearer token" aria-label="bearer token">
     <button type="submit">Use token</button>
   </form>
-  <span class="dot" id="dot" title="connection"></span>
 </header>
 <div class="banner" id="banner" hidden></div>
 <main>
