@@ -112,7 +112,7 @@ ST=${ST:-st}   # the Makefile passes the venv's
 CHECKS=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance
 if $ST run "$ROOT/openapi/openapi.yaml" --url "$B4" --checks "$CHECKS" --max-examples 30 --seed 1 \
      --generation-deterministic --workers 1 >"$WORK/st.log" 2>&1; then
-  ok "schemathesis: live server matches openapi.yaml ($(grep -Eo '[0-9]+ (generated|passed)' "$WORK/st.log" | head -2 | tr '\n' ' '))"
+  ok "schemathesis: live server matches openapi.yaml ($(grep -Eo '[0-9]+ generated, [0-9]+ passed' "$WORK/st.log" | head -1))"
 else
   fail "schemathesis"; tail -80 "$WORK/st.log"
 fi
