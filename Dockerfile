@@ -24,7 +24,9 @@ RUN export DEBIAN_FRONTEND=noninteractive \
 WORKDIR /app
 COPY --from=build --chown=memcgd:memcgd /staging/memcgd /app/memcgd
 USER memcgd:memcgd
-ENV MEMCGD_HOST=0.0.0.0 MEMCGD_PORT=8080
+# serve writes where it listens to the address file, and healthcheck reads
+# it, so the check follows the serve flags (`docker run memcgd --port 9090`).
+ENV MEMCGD_HOST=0.0.0.0 MEMCGD_PORT=8080 MEMCGD_ADDRESS_FILE=/tmp/memcgd.address
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 CMD ["/app/memcgd", "healthcheck"]
 ENTRYPOINT ["/app/memcgd"]

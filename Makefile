@@ -8,10 +8,14 @@ APT        := $(shell [ "$$(id -u)" = 0 ] && echo apt-get || echo sudo apt-get)
 TEST_FLAGS := -c release -Xswiftc -enable-testing -Xswiftc -DMEMCG_INTERNAL_CHECKS
 RELEASE    := .build/release
 ARGS       ?=
+# Python test tools live in a virtual environment under the build folder
+# (Debian 12 has no pip and refuses installs into the system Python).
+VENV       := .build/venv
+PY_TOOLS   := 'schemathesis>=4.0,<5' 'selenium>=4.15'
 # Extra flags for release builds (the Dockerfile adds --static-swift-stdlib).
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: all build run test test-swift test-e2e bench deps test-deps clean openapi
+.PHONY: all build run test test-swift test-e2e test-browser bench deps test-deps browser-deps clean openapi web
 
 all: build
 
@@ -22,15 +26,29 @@ deps:
 	  $(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq libmicrohttpd-dev pkg-config >/dev/null; \
 	fi
 
-## test-deps: promtool and prometheus (Debian's prometheus), curl, and schemathesis (pip).
-test-deps: deps
+## test-deps: promtool and prometheus (Debian's prometheus), curl, and the venv.
+test-deps: deps venv
 	@if ! command -v promtool >/dev/null || ! command -v prometheus >/dev/null || ! command -v curl >/dev/null; then \
 	  echo "installing prometheus (promtool) and curl"; \
 	  $(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq prometheus curl >/dev/null; \
 	fi
-	@if ! command -v st >/dev/null && ! python3 -c 'import schemathesis' 2>/dev/null; then \
-	  echo "installing schemathesis"; \
-	  python3 -m pip install -q 'schemathesis>=3.39' >/dev/null; \
+
+## venv: schemathesis and selenium in $(VENV) (python3 and python3-venv from apt when missing).
+venv: $(VENV)/.installed
+$(VENV)/.installed:
+	@if ! command -v python3 >/dev/null || ! dpkg -s python3-venv >/dev/null 2>&1; then \
+	  echo "installing python3-venv"; \
+	  $(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq python3 python3-venv >/dev/null; \
+	fi
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check $(PY_TOOLS)
+	touch $@
+
+## browser-deps: Debian's chromium and chromium-driver, and the venv (selenium).
+browser-deps: venv
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	  echo "installing chromium and chromium-driver"; \
+	  $(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq chromium chromium-driver fonts-dejavu-core >/dev/null; \
 	fi
 
 ## build: release build of memcgd.
@@ -41,8 +59,8 @@ build: deps
 run: build
 	$(RELEASE)/memcgd serve $(ARGS)
 
-## test: every test — engine, routes, live server, promtool, Prometheus, OpenAPI.
-test: test-deps test-swift test-e2e
+## test: every test — engine, routes, live server, promtool, Prometheus, OpenAPI, the web view in chromium.
+test: test-deps test-swift test-e2e test-browser
 
 test-swift: deps
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
@@ -50,7 +68,12 @@ test-swift: deps
 
 test-e2e: test-deps
 	$(SWIFT) build -c release --product memcgd
-	bash tests/e2e/run.sh $(RELEASE)/memcgd
+	ST=$(VENV)/bin/st bash tests/e2e/run.sh $(RELEASE)/memcgd
+
+## test-browser: the web view in a real browser; screenshots in .build/screenshots/.
+test-browser: browser-deps
+	$(SWIFT) build -c release --product memcgd
+	$(VENV)/bin/python tests/browser/web_test.py $(RELEASE)/memcgd .build/screenshots
 
 ## bench: engine and HTTP benchmarks (release build); numbers go in BENCHMARKS.md.
 bench: deps
@@ -67,3 +90,9 @@ openapi:
 	{ echo '// Generated from openapi/openapi.yaml by `make openapi`; a test keeps the two equal.'; \
 	  echo 'enum OpenAPIDocument {'; echo '    static let yaml = #"""'; cat openapi/openapi.yaml; \
 	  echo '"""#'; echo '}'; } > Sources/MemcgHTTP/Routes/OpenAPIDocument.swift
+
+## web: regenerate the embedded copy of web/index.html served at GET /.
+web:
+	{ echo '// Generated from web/index.html by `make web`; a test keeps the two equal.'; \
+	  echo 'enum WebPage {'; echo '    static let html = #"""'; cat web/index.html; \
+	  echo '"""#'; echo '    static let bytes: [UInt8] = Array((html + "\\n").utf8)'; echo '}'; } > Sources/MemcgHTTP/Routes/WebPage.swift

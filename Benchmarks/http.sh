@@ -12,21 +12,24 @@ trap 'for p in "${PIDS[@]}"; do kill -TERM $p 2>/dev/null || true; done; wait 2>
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 gcc -O2 -o "$WORK/bare" "$HERE/bare.c" $(pkg-config --cflags --libs libmicrohttpd)
 
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+P_SMALL=$(free_port); P_MEMCGD=$(free_port); P_SAME=$(free_port)
+
 wait_up() { for _ in $(seq 100); do curl -sf "http://127.0.0.1:$1$2" >/dev/null && return 0; sleep 0.05; done; return 1; }
 rps() { awk '/Requests\/sec/ {print $2}'; }
 
-"$WORK/bare" 18090 2 & PIDS+=($!)
-"$BIN" serve --port 18091 --threads 2 --log-level error & PIDS+=($!)
-wait_up 18090 / ; wait_up 18091 /healthz
-B=http://127.0.0.1:18091
+"$WORK/bare" $P_SMALL 2 & PIDS+=($!)
+"$BIN" serve --port $P_MEMCGD --threads 2 --log-level error & PIDS+=($!)
+wait_up $P_SMALL / ; wait_up $P_MEMCGD /healthz
+B=http://127.0.0.1:$P_MEMCGD
 curl -sf -XPOST $B/containers -d '{"name":"web","limits":{"max":"8G"}}' >/dev/null
 curl -sf -XPOST $B/processes -d '{"pid":1,"container":"web"}' >/dev/null
 curl -sf -XPOST $B/events -d '{"events":[{"op":"anon_fault","pid":1,"page":0,"count":100000}]}' >/dev/null
 
 # A second bare server answers a constant of the same size as the stats reply.
 curl -sf $B/containers/web/stats -o "$WORK/stats.json"
-"$WORK/bare" 18092 2 "$WORK/stats.json" & PIDS+=($!)
-wait_up 18092 /
+"$WORK/bare" $P_SAME 2 "$WORK/stats.json" & PIDS+=($!)
+wait_up $P_SAME /
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 BARE_SAME=${PIDS[-1]}; MEMCGD=${PIDS[1]}; BARE_SMALL=${PIDS[0]}
 echo "== GET, wrk -t2 -c32 -d${DUR}s, keep-alive, 5 interleaved rounds; stats reply $(stat -c %s "$WORK/stats.json") bytes"
@@ -34,8 +37,8 @@ echo "== GET, wrk -t2 -c32 -d${DUR}s, keep-alive, 5 interleaved rounds; stats re
 for round in 1 2 3 4 5; do
   for target in small same stats; do
     case $target in
-      small) url=http://127.0.0.1:18090/; pid=$BARE_SMALL ;;
-      same)  url=http://127.0.0.1:18092/; pid=$BARE_SAME ;;
+      small) url=http://127.0.0.1:$P_SMALL/; pid=$BARE_SMALL ;;
+      same)  url=http://127.0.0.1:$P_SAME/; pid=$BARE_SAME ;;
       stats) url=$B/containers/web/stats; pid=$MEMCGD ;;
     esac
     t0=$(cpu_ticks $pid)

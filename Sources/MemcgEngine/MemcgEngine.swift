@@ -77,8 +77,9 @@ public final class MemcgEngine {
     public func apply(_ command: Command) throws(EngineError) -> Outcome {
         var out = Outcome()
         switch command {
-        case let .createContainer(name, parent, limits, chargeType, oomGroup):
-            try createContainer(name: name, parent: parent ?? Self.rootName, limits: limits, chargeType: chargeType, oomGroup: oomGroup)
+        case let .createContainer(name, parent, limits, chargeType, oomGroup, labels):
+            try createContainer(name: name, parent: parent ?? Self.rootName, limits: limits, chargeType: chargeType,
+                                oomGroup: oomGroup, labels: labels)
         case let .deleteContainer(name):
             try deleteContainer(try lookupContainer(name))
         case let .setLimits(name, values):

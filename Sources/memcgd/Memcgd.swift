@@ -49,7 +49,7 @@ func size(_ flag: String?, _ name: String, _ env: String, example: String, defau
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the HTTP service (the default).")
 
-    @Option(help: "Address to listen on (IPv4). Env: MEMCGD_HOST. Default: 127.0.0.1.")
+    @Option(help: "Address to listen on: IPv4 or IPv6 (::1, ::), or a name such as localhost. Env: MEMCGD_HOST. Default: 127.0.0.1.")
     var host: String?
 
     @Option(help: "TCP port; 0 picks a free one. Env: MEMCGD_PORT. Default: 8080.")
@@ -88,10 +88,14 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("log-format"), help: "text or json (one JSON object per line). Env: MEMCGD_LOG_FORMAT. Default: text.")
     var logFormat: String?
 
+    @Option(name: .customLong("address-file"), help: ArgumentHelp("Write \"host port\" here once listening (for `memcgd healthcheck`); removed on exit. Env: MEMCGD_ADDRESS_FILE. Default: none.", valueName: "path"))
+    var addressFile: String?
+
     func resolve() throws -> (AppConfig, ServerConfig, Logger.Level, String) {
         let host = try setting(host, "MEMCGD_HOST", { $0 }, default: "127.0.0.1")
-        var probe = in_addr()
-        guard inet_pton(AF_INET, host, &probe) == 1 else { throw ValidationError("--host must be an IPv4 address, not \"\(host)\"") }
+        guard ListenAddress(host) != nil else {
+            throw ValidationError("--host must be an IPv4 or IPv6 address or a name that resolves, not \"\(host.prefix(80))\"")
+        }
         let port = try setting(port, "MEMCGD_PORT", { UInt16($0) }, default: 8080)
         let pageSize = try setting(pageSize, "MEMCGD_PAGE_SIZE", { Int($0) }, default: 4096)
         let memory = try size(memory, "--memory", "MEMCGD_MEMORY", example: "16G", default: 16 << 30)
@@ -126,6 +130,11 @@ struct Serve: ParsableCommand {
 
     func validate() throws { _ = try resolve() }
 
+    var addressPath: String? {
+        let p = addressFile ?? getenv("MEMCGD_ADDRESS_FILE").map { String(cString: $0) }
+        return p?.isEmpty == false ? p : nil
+    }
+
     func run() throws {
         let (appConfig, serverConfig, level, format) = try resolve()
         LoggingSystem.bootstrap { label in
@@ -144,7 +153,7 @@ struct Serve: ParsableCommand {
 
         let metrics = ServiceMetrics(cadvisor: appConfig.cadvisorMetrics)
         let app: App
-        do { app = try App(config: appConfig, metrics: metrics) } catch {
+        do { app = try App(config: appConfig, metrics: metrics, logger: logger) } catch {
             logger.critical("cannot create the machine", metadata: ["error": "\(error.detail)"])
             print("memcgd: \(error.detail)")
             throw ExitCode(64)
@@ -153,6 +162,14 @@ struct Serve: ParsableCommand {
         do { try server.start() } catch {
             logger.critical("cannot start", metadata: ["error": "\(error)"])
             throw ExitCode(69)
+        }
+        app.startSampling()
+        if let path = addressPath {
+            guard AddressFile.write(path, host: serverConfig.host, port: server.boundPort) else {
+                logger.critical("cannot write the address file", metadata: ["path": .string(path)])
+                server.stop()
+                throw ExitCode(73)
+            }
         }
         let m = appConfig.machine
         logger.info("listening", metadata: [
@@ -164,21 +181,60 @@ struct Serve: ParsableCommand {
         var received: Int32 = 0
         sigwait(&signals, &received)
         logger.info("shutting down", metadata: ["signal": .string(received == SIGTERM ? "SIGTERM" : "SIGINT")])
+        app.stopSampling()
         server.stop()
+        if let path = addressPath { unlink(path) }
         logger.info("stopped")
     }
 }
 
 /// `memcgd healthcheck`: GET /healthz on a running server; exit 0 when it
 /// answers 200. For container HEALTHCHECKs in images without curl.
+///
+/// Where to ask, first found: `--host`/`--port`; the address file a
+/// `memcgd serve --address-file` wrote (`--address-file` or
+/// MEMCGD_ADDRESS_FILE), so the check follows whatever flags the server was
+/// started with; MEMCGD_HOST/MEMCGD_PORT; 127.0.0.1:8080. A server listening
+/// on every interface (0.0.0.0, ::) is asked on loopback.
 struct Healthcheck: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Exit 0 when a memcgd on this host answers GET /healthz.")
 
-    @Option(help: "Host to ask. Default: 127.0.0.1.") var host = "127.0.0.1"
-    @Option(help: "Port to ask. Env: MEMCGD_PORT. Default: 8080.") var port: UInt16?
+    @Option(help: "Host to ask. Env: MEMCGD_HOST. Default: from the address file, else 127.0.0.1.") var host: String?
+    @Option(help: "Port to ask. Env: MEMCGD_PORT. Default: from the address file, else 8080.") var port: UInt16?
+    @Option(name: .customLong("address-file"), help: ArgumentHelp("The file `memcgd serve --address-file` writes. Env: MEMCGD_ADDRESS_FILE.", valueName: "path"))
+    var addressFile: String?
 
     func run() throws {
-        let p = try setting(port, "MEMCGD_PORT", { UInt16($0) }, default: 8080)
-        guard let status = SimpleHTTP.get(host: host, port: p, path: "/healthz"), status == 200 else { throw ExitCode.failure }
+        let path = addressFile ?? getenv("MEMCGD_ADDRESS_FILE").map { String(cString: $0) }
+        let fromFile = path.flatMap { $0.isEmpty ? nil : AddressFile.read($0) }
+        let h = try host ?? fromFile?.host ?? setting(nil, "MEMCGD_HOST", { $0 }, default: "127.0.0.1")
+        let p = try port ?? fromFile?.port ?? setting(nil, "MEMCGD_PORT", { UInt16($0) }, default: 8080)
+        guard let addr = ListenAddress(h, port: p) else { throw ValidationError("--host: cannot resolve \"\(h.prefix(80))\"") }
+        guard let status = SimpleHTTP.get(addr.forConnecting, host: h, path: "/healthz"), status == 200 else { throw ExitCode.failure }
+    }
+}
+
+/// The address file: one line, "host port".
+enum AddressFile {
+    static func write(_ path: String, host: String, port: UInt16) -> Bool {
+        let text = "\(host) \(port)\n"
+        let tmp = path + ".tmp"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { return false }
+        let n = text.utf8CString.withUnsafeBufferPointer { Glibc.write(fd, $0.baseAddress, $0.count - 1) }
+        close(fd)
+        return n == text.utf8.count && rename(tmp, path) == 0
+    }
+
+    static func read(_ path: String) -> (host: String, port: UInt16)? {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var buf = [UInt8](repeating: 0, count: 512)
+        let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, 511) }
+        guard n > 0 else { return nil }
+        let parts = String(decoding: buf[0..<n], as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\n" })
+        guard parts.count == 2, let port = UInt16(parts[1]) else { return nil }
+        return (String(parts[0]), port)
     }
 }

@@ -406,7 +406,7 @@ final class ReferenceModel {
 
     func apply(_ command: Command) -> Result<Void, EngineError.Code> {
         switch command {
-        case let .createContainer(name, parent, limits, ct, group):
+        case let .createContainer(name, parent, limits, ct, group, _):
             let parent = parent ?? "root"
             guard containers[parent] != nil else { return .failure(.ENOENT) }
             if !v2 && (limits.given.contains { $0.0 != .max } || group) { return .failure(.EOPNOTSUPP) }

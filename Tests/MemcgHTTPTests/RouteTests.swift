@@ -71,9 +71,9 @@ import Testing
         #expect(s.call("DELETE", "/containers/root").code == "EINVAL")
     }
 
-    /// Lowering below unreclaimable usage: 409 EBUSY, old limit kept.
+    /// v1: lowering below unreclaimable usage: 409 EBUSY, old limit kept.
     @Test func limitBusy() throws {
-        let s = try InProcess()
+        let s = try InProcess(cgroup: .v1)
         s.call("POST", "/containers", #"{"name":"a"}"#)
         s.call("POST", "/processes", #"{"pid":1,"container":"a"}"#)
         s.call("POST", "/events", #"{"events":[{"op":"anon_fault","pid":1,"page":0,"count":10}]}"#)

@@ -45,8 +45,8 @@ struct Reply {
 struct InProcess {
     let app: App
 
-    init(frames: Int = 4096, swapPages: Int = 0, token: String? = nil) throws {
-        let machine = try Machine(pageSize: 4096, memoryBytes: frames * 4096, swapBytes: swapPages * 4096)
+    init(frames: Int = 4096, swapPages: Int = 0, token: String? = nil, cgroup: CgroupVersion = .v2) throws {
+        let machine = try Machine(pageSize: 4096, memoryBytes: frames * 4096, swapBytes: swapPages * 4096, cgroup: cgroup)
         app = try App(config: AppConfig(machine: machine, authToken: token))
     }
 

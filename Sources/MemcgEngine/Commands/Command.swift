@@ -3,8 +3,10 @@
 /// replayed and benchmarked.
 public enum Command: Sendable {
     /// cgroup_mkdir with initial controls (pages) and flags; `oomGroup` is v2 only.
+    /// `labels`: free-form key/value pairs the engine stores and reports
+    /// (the service derives Kubernetes-style metric labels from them).
     case createContainer(name: String, parent: String?, limits: ControlValues = ControlValues(),
-                         chargeType: ChargeType = .all, oomGroup: Bool = false)
+                         chargeType: ChargeType = .all, oomGroup: Bool = false, labels: [String: String] = [:])
     case deleteContainer(name: String)
     /// Writes some controls (pages; `Int.max` unlimited), in `Control` order.
     case setLimits(name: String, ControlValues)

@@ -11,6 +11,8 @@ struct ContainerRecord {
     /// `/a/b` from the root (the root is `/`), kept so listings never rebuild it.
     var path: String
     var chargeType: ChargeType
+    /// Labels given at creation, reported as they are.
+    var labels: [String: String] = [:]
     /// memory.oom.group (v2).
     var oomGroup = false
     /// A v2 `max` write left usage above the new max (no OOM candidate left).

@@ -1,6 +1,7 @@
 /// Container commands: create, delete, update, force_empty.
 extension MemcgEngine {
-    func createContainer(name: String, parent: String, limits: ControlValues, chargeType: ChargeType, oomGroup: Bool) throws(EngineError) {
+    func createContainer(name: String, parent: String, limits: ControlValues, chargeType: ChargeType, oomGroup: Bool,
+                         labels: [String: String]) throws(EngineError) {
         let p = try lookupContainer(parent)
         try checkControls(limits, forRoot: false)
         if oomGroup { try requireV2("oom_group", "memory.oom.group") }
@@ -8,6 +9,7 @@ extension MemcgEngine {
         pageCounters.install(c, parent: p)
         swapCounters.install(c, parent: p)
         containers[c].oomGroup = oomGroup
+        containers[c].labels = labels
         // A new container is empty: storing the controls needs no reclaim.
         var none = Outcome()
         for (control, pages) in limits.given { store(control, pages, on: c, out: &none) }

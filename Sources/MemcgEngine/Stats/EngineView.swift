@@ -56,7 +56,7 @@ public struct EngineView {
         let counter = counters[c]
         return ContainerSnapshot(
             name: k.name, parent: k.parent.map { containers[$0].name },
-            children: k.children.map { containers[$0].name }, chargeType: k.chargeType,
+            children: k.children.map { containers[$0].name }, chargeType: k.chargeType, labels: k.labels,
             limit: counter.max == Int.max ? nil : counter.max,
             usage: counter.usage, maxUsage: counter.watermark, failcnt: counter.failcnt,
             processes: k.processCount, hierarchicalLimit: hierarchicalLimit,

@@ -40,6 +40,8 @@ public struct ContainerSnapshot: Sendable, Equatable {
     public var parent: String?
     public var children: [String]
     public var chargeType: ChargeType
+    /// Labels given at creation.
+    public var labels: [String: String] = [:]
     /// Pages; nil when unlimited.
     public var limit: Int?
     public var usage: Int

@@ -53,16 +53,15 @@ public final class HTTPServer: Sendable {
     /// Starts listening. Not thread-safe with `stop`; call both from one thread.
     public func start() throws {
         guard !started.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = config.port.bigEndian
-        guard inet_pton(AF_INET, config.host, &addr.sin_addr) == 1 else {
-            throw ServerError(description: "invalid IPv4 address to listen on: \(config.host)")
+        guard let addr = ListenAddress(config.host, port: config.port) else {
+            started.store(false, ordering: .releasing)
+            throw ServerError(description: "invalid address to listen on: \(config.host)")
         }
         let me = Unmanaged.passRetained(self).toOpaque()
-        let flags = MHD_USE_AUTO_INTERNAL_THREAD.rawValue | MHD_USE_ERROR_LOG.rawValue | MHD_USE_ITC.rawValue
-        let d: OpaquePointer? = withUnsafePointer(to: &addr) { addrPtr in
-            let sa = UnsafeRawPointer(addrPtr).assumingMemoryBound(to: sockaddr.self)
+        var flags = MHD_USE_AUTO_INTERNAL_THREAD.rawValue | MHD_USE_ERROR_LOG.rawValue | MHD_USE_ITC.rawValue
+        // IPv6; `::` takes IPv4 connections too, as 0.0.0.0 users expect.
+        if addr.isIPv6 { flags |= addr.isWildcard ? MHD_USE_DUAL_STACK.rawValue : MHD_USE_IPv6.rawValue }
+        let d: OpaquePointer? = addr.withSockaddr { sa, _ in
             var options: [MHD_OptionItem] = [
                 MHD_OptionItem(option: .EXTERNAL_LOGGER, value: unsafeBitCast(memcgdLog as MHD_LogCallback, to: Int.self), ptr_value: me),
                 MHD_OptionItem(option: .CONNECTION_TIMEOUT, value: config.connectionTimeout, ptr_value: nil),

@@ -70,19 +70,61 @@ struct ContainerExposition {
         [Family(name: "container_oom_events_total", kind: .counter, help: "Count of out of memory events observed for the container", extra: nil, cadvisor: true, value: { $0.total.eventsOOMKill }, pages: false)],
     ]
 
-    static func render(_ containers: [ContainerSnapshot], pageSize: Int, cadvisor: Bool, into out: inout [UInt8]) {
+    /// cAdvisor's Kubernetes labels, in its order, and the container labels
+    /// they come from (the short name first).
+    static let kubernetesLabels: [(String, [String])] = [
+        ("container", ["container", "io.kubernetes.container.name"]),
+        ("image", ["image"]),
+        ("namespace", ["namespace", "io.kubernetes.pod.namespace"]),
+        ("pod", ["pod", "io.kubernetes.pod.name"]),
+    ]
+
+    /// The label set of a container's cAdvisor series, names in
+    /// alphabetical order: id and name always; container, image, namespace
+    /// and pod when its labels give them.
+    static func cadvisorLabels(_ c: ContainerSnapshot) -> String {
+        var pairs = [("id", c.path), ("name", c.name)]
+        for (label, sources) in kubernetesLabels {
+            if let v = sources.lazy.compactMap({ c.labels[$0] }).first, !v.isEmpty { pairs.append((label, v)) }
+        }
+        pairs.sort { $0.0 < $1.0 }
+        return "{" + pairs.map { "\($0.0)=\"\(escape($0.1))\"" }.joined(separator: ",")
+    }
+
+    /// A label value in the text format: backslash, double quote and newline escaped.
+    static func escape(_ v: String) -> String {
+        guard v.utf8.contains(where: { $0 == 0x5C || $0 == 0x22 || $0 == 0x0A }) else { return v }
+        var out = ""
+        for ch in v.unicodeScalars {
+            switch ch {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            default: out.unicodeScalars.append(ch)
+            }
+        }
+        return out
+    }
+
+    static func render(_ containers: [ContainerSnapshot], pageSize: Int, cadvisor: Bool, machineBytes: Int = 0, into out: inout [UInt8]) {
         var w = JSONWriter(capacity: 256 + containers.count * (cadvisor ? 3000 : 1900))
+        let labelSets = cadvisor ? containers.map(cadvisorLabels) : []
+        if cadvisor {
+            w.raw("# HELP machine_memory_bytes Amount of memory installed on the machine.\n# TYPE machine_memory_bytes gauge\nmachine_memory_bytes ")
+            w.rawInt(machineBytes)
+            w.raw("\n")
+        }
         for group in families where !group[0].cadvisor || cadvisor {
             let first = group[0]
             w.raw("# HELP "); w.raw(first.name); w.raw(" "); w.raw(first.help); w.raw("\n")
             w.raw("# TYPE "); w.raw(first.name); w.raw(" "); w.raw(first.kind.text); w.raw("\n")
-            for c in containers {
+            for (i, c) in containers.enumerated() {
                 for f in group {
                     let v = f.value(c)
                     if v < 0 { continue }  // memcg_limit_bytes of an unlimited container
                     w.raw(f.name)
                     if f.cadvisor {
-                        w.raw("{id=\""); w.rawText(c.path); w.raw("\",name=\""); w.rawText(c.name); w.raw("\"")
+                        w.rawText(labelSets[i])
                     } else {
                         w.raw("{container=\""); w.rawText(c.name); w.raw("\"")
                     }

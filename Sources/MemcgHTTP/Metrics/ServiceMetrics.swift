@@ -81,7 +81,7 @@ public final class ServiceMetrics: Sendable {
     /// Copies engine-wide values into the registry, renders it, then renders
     /// the per-container families from the snapshot. `snapshot` runs under
     /// the engine lock and only copies values; formatting happens outside it.
-    public func scrape(_ snapshot: () -> ([ContainerSnapshot], EngineSnapshot), pageSize: Int) -> [UInt8] {
+    public func scrape(_ snapshot: () -> ([ContainerSnapshot], EngineSnapshot), pageSize: Int, machineBytes: Int = 0) -> [UInt8] {
         scrapeLock.withLock {
             let (containers, engine) = snapshot()
             engineSeries.update(engine, pageSize: pageSize)
@@ -89,7 +89,7 @@ public final class ServiceMetrics: Sendable {
             var out: [UInt8] = []
             out.reserveCapacity(16384 + containers.count * (cadvisor ? 3000 : 1900))
             registry.emit(into: &out)
-            ContainerExposition.render(containers, pageSize: pageSize, cadvisor: cadvisor, into: &out)
+            ContainerExposition.render(containers, pageSize: pageSize, cadvisor: cadvisor, machineBytes: machineBytes, into: &out)
             return out
         }
     }

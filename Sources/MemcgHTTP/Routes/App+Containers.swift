@@ -32,7 +32,7 @@ extension App {
     }
 
     func createContainer(_ body: [UInt8]) throws(HTTPError) -> HTTPResponse {
-        let o = try object(body, allowed: ["name", "parent", "limits", "charge_type"])
+        let o = try object(body, allowed: ["name", "parent", "limits", "charge_type", "labels"])
         let name = try string(o, "name", required: true)!
         let parent = try nameField(o, "parent", required: false)
         var limit: Int? = nil
@@ -42,11 +42,36 @@ extension App {
             guard let ct = ChargeType(rawValue: t) else { throw .invalid("charge_type must be all or mapped") }
             type = ct
         }
+        let labels = try o["labels"].map { v throws(HTTPError) in try parseLabels(v) } ?? [:]
         let snap = try withEngine { e throws(EngineError) in
-            try e.apply(.createContainer(name: name, parent: parent, limits: limit.map { .max($0) } ?? ControlValues(), chargeType: type))
+            try e.apply(.createContainer(name: name, parent: parent, limits: limit.map { .max($0) } ?? ControlValues(),
+                                         chargeType: type, labels: labels))
             return try e.view.container(named: name)
         }
         return .json(201, encodeContainer(snap), headers: [("Location", "/containers/\(name)")])
+    }
+
+    static let maxLabels = 64
+
+    /// Labels: an object of strings. Keys are 1 to 128 of [A-Za-z0-9._/-]
+    /// (Kubernetes' `io.kubernetes.pod.name`, `app.kubernetes.io/name`);
+    /// values at most 256 bytes, no control characters.
+    func parseLabels(_ v: JSONValue) throws(HTTPError) -> [String: String] {
+        guard case .object(let o) = v else { throw .invalid("labels must be an object of strings, such as {\"pod\": \"web-0\"}") }
+        guard o.count <= Self.maxLabels else { throw .invalid("at most \(Self.maxLabels) labels") }
+        var out: [String: String] = [:]
+        for k in o.keys.sorted() {
+            let ok = !k.isEmpty && k.utf8.count <= 128 && k.utf8.allSatisfy { b in
+                (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2E || b == 0x5F || b == 0x2F || b == 0x2D
+            }
+            guard ok else { throw .invalid("invalid label name \"\(k.prefix(40))\": use 1 to 128 of [A-Za-z0-9._/-]") }
+            guard case .string(let s)? = o[k] else { throw .invalid("label \(k) must be a string") }
+            guard s.utf8.count <= 256, !s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+                throw .invalid("label \(k): a value is at most 256 bytes with no control characters")
+            }
+            out[k] = s
+        }
+        return out
     }
 
     func listContainers() -> HTTPResponse {
@@ -82,12 +107,22 @@ extension App {
     func putLimits(_ name: String, _ body: [UInt8]) throws(HTTPError) -> HTTPResponse {
         let v: JSONValue
         do { v = try JSONValue.parse(body) } catch { throw HTTPError(error) }
-        let limit = try parseLimits(v)
-        let (out, snap) = try withEngine { e throws(EngineError) in
-            // A write with no control changes nothing (model.md section 8).
-            let out = try limit.map { l throws(EngineError) in try e.apply(.setLimit(name: name, limitPages: l)) } ?? Outcome()
-            return (out, try e.view.container(named: name))
+        let (out, snap): (Outcome, ContainerSnapshot)
+        do throws(HTTPError) {
+            let limit = try parseLimits(v)
+            (out, snap) = try withEngine { e throws(EngineError) in
+                // A write with no control changes nothing (model.md section 8).
+                let out = try limit.map { l throws(EngineError) in try e.apply(.setLimit(name: name, limitPages: l)) } ?? Outcome()
+                return (out, try e.view.container(named: name))
+            }
+        } catch {
+            logger.info("limit write refused", metadata: [
+                "container": .string(name), "status": .stringConvertible(error.status), "code": .string(error.code ?? ""),
+                "detail": .string(error.detail), "evicted": .stringConvertible(error.evicted?.count ?? 0),
+            ])
+            throw error
         }
+        if !out.oomKills.isEmpty { logKills(out.oomKills, cause: "limit write") }
         var w = JSONWriter(capacity: 64 + 8 * out.evicted.count)
         w.beginObject()
         w.member("max", snap.limit.map { $0 * config.machine.pageSize })

@@ -17,6 +17,9 @@ extension App {
         w.member("path", c.path)
         w.key("children"); w.beginArray(); for ch in c.children { w.string(ch) }; w.endArray()
         w.member("charge_type", c.chargeType.rawValue)
+        w.key("labels"); w.beginObject()
+        for k in c.labels.keys.sorted() { w.key(dynamic: k); w.string(c.labels[k]!) }
+        w.endObject()
         w.key("limits"); w.beginObject(); w.member("max", c.limit.map { $0 * pageSize }); w.endObject()
         w.member("usage", c.usage * pageSize)
         w.member("max_usage", c.maxUsage * pageSize)

@@ -8,6 +8,7 @@ extension App {
         let out = try withEngine { e throws(EngineError) in
             try e.apply(.events(batch.events, listEvicted: batch.listEvicted))
         }
+        if !out.oomKills.isEmpty { logKills(out.oomKills, cause: "events") }
         var w = JSONWriter(capacity: 128 + 48 * out.failures.count + (batch.listEvicted ? 8 * out.evicted.count : 0))
         w.beginObject()
         w.member("applied", out.applied)

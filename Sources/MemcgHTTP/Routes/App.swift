@@ -1,3 +1,4 @@
+import Logging
 import MemcgEngine
 import Synchronization
 
@@ -28,12 +29,44 @@ public final class App: Sendable {
     public let config: AppConfig
     let engine: LockedEngine
     public let metrics: ServiceMetrics
+    /// Samples for the web view's chart (`GET /containers/{name}/history`).
+    public let history = HistoryRecorder()
+    /// OOM kills, refused limit writes and resets are logged at info.
+    let logger: Logger
+    private let sampler = PosixLock()
+    nonisolated(unsafe) private var ticker: Ticker?
 
     /// Fails when the host cannot map the machine's frame tables.
-    public init(config: AppConfig, metrics: ServiceMetrics = ServiceMetrics()) throws(EngineError) {
+    public init(config: AppConfig, metrics: ServiceMetrics = ServiceMetrics(), logger: Logger = Logger(label: "memcgd")) throws(EngineError) {
         self.config = config
         self.engine = LockedEngine(try MemcgEngine(machine: config.machine))
         self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// Takes one history sample now.
+    public func sampleHistory() {
+        let all = engine.read { $0.allContainers() }
+        history.record(all, timeMs: HistoryRecorder.now())
+    }
+
+    /// Starts sampling the history every `interval` (the service does; tests
+    /// call `sampleHistory` or `history.record` themselves).
+    public func startSampling(interval: Duration = .seconds(1)) {
+        sampler.withLock {
+            guard ticker == nil else { return }
+            let t = Ticker(interval: interval) { [weak self] in self?.sampleHistory() }
+            t.start()
+            ticker = t
+        }
+    }
+
+    public func stopSampling() {
+        let t = sampler.withLock { () -> Ticker? in
+            defer { ticker = nil }
+            return ticker
+        }
+        t?.stop()
     }
 
     /// Handles one request; returns the response and the matched route
@@ -44,7 +77,7 @@ public final class App: Sendable {
         }
         let method = req.method == "HEAD" && route.methods.contains("GET") ? "GET" : req.method
         guard route.methods.contains(method) else {
-            var e = HTTPError(405, nil, "\(req.method.prefix(20)) is not allowed on \(route.template); allowed: \(route.methods.joined(separator: ", "))")
+            var e = HTTPError(405, "EOPNOTSUPP", "\(req.method.prefix(20)) is not allowed on \(route.template); allowed: \(route.methods.joined(separator: ", "))")
             e.headers = [("Allow", route.methods.joined(separator: ", "))]
             return (e.response, route)
         }
@@ -60,7 +93,8 @@ public final class App: Sendable {
         }
     }
 
-    func isOpen(_ route: Route) -> Bool { route == .healthz || route == .metrics || route == .openapi }
+    /// The web page is open too: it asks for the token itself and sends it on its requests.
+    func isOpen(_ route: Route) -> Bool { route == .healthz || route == .metrics || route == .openapi || route == .web }
 
     /// Constant-time comparison of the bearer token.
     func authorized(_ header: String?, token: String) -> Bool {
@@ -77,7 +111,10 @@ public final class App: Sendable {
             var w = JSONWriter(capacity: 32)
             w.beginObject(); w.member("status", "ok"); w.endObject()
             return .json(200, w)
+        case (.web, _): return webPage()
         case (.machine, _): return machineInfo()
+        case (.machineReset, _): return try resetMachine(req.body)
+        case (.history, _): return try containerHistory(try name(param))
         case (.containers, "GET"): return listContainers()
         case (.containers, _): return try createContainer(req.body)
         case (.container, "GET"): return try getContainer(try name(param))

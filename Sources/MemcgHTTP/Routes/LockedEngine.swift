@@ -67,12 +67,17 @@ final class PosixRWLock: @unchecked Sendable {
 /// `@unchecked Sendable`: the engine is reached only under `lock`.
 final class LockedEngine: @unchecked Sendable {
     private let lock = PosixRWLock()
-    private let engine: MemcgEngine
+    private var engine: MemcgEngine
 
     init(_ engine: MemcgEngine) { self.engine = engine }
 
     func withLock<T, E: Error>(_ body: (MemcgEngine) throws(E) -> T) throws(E) -> T {
         try lock.write { () throws(E) -> T in try body(engine) }
+    }
+
+    /// Replaces the engine (a machine reset); waits for every reader and writer.
+    func replace(with fresh: MemcgEngine) {
+        lock.write { engine = fresh }
     }
 
     func read<T, E: Error>(_ body: (EngineView) throws(E) -> T) throws(E) -> T {

@@ -16,6 +16,17 @@ security:
   - {}
   - bearer: []
 paths:
+  /:
+    get:
+      operationId: webView
+      summary: The web view, one self-contained page (it asks for the bearer token itself).
+      security: [{}]
+      responses:
+        "200":
+          description: The page.
+          content:
+            text/html:
+              schema: {type: string}
   /healthz:
     get:
       operationId: healthz
@@ -42,6 +53,24 @@ paths:
             application/json:
               schema: {$ref: "#/components/schemas/Machine"}
         "401": {$ref: "#/components/responses/Unauthorized"}
+  /machine/reset:
+    post:
+      operationId: resetMachine
+      summary: "Start over with a fresh engine on the same machine (no containers but root, no processes, no pages); the history restarts."
+      requestBody:
+        required: false
+        content:
+          application/json:
+            schema: {type: object, additionalProperties: false, maxProperties: 0}
+      responses:
+        "200":
+          description: The machine after the reset.
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Machine"}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "413": {$ref: "#/components/responses/TooLarge"}
   /containers:
     get:
       operationId: listContainers
@@ -75,6 +104,7 @@ paths:
                 parent: {$ref: "#/components/schemas/Name"}
                 limits: {$ref: "#/components/schemas/LimitsInput"}
                 charge_type: {enum: [all, mapped]}
+                labels: {$ref: "#/components/schemas/Labels"}
       responses:
         "201":
           description: Created.
@@ -167,6 +197,21 @@ paths:
           content:
             application/json:
               schema: {$ref: "#/components/schemas/ContainerStats"}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {$ref: "#/components/responses/NotFound"}
+  /containers/{name}/history:
+    parameters:
+      - {$ref: "#/components/parameters/Name"}
+    get:
+      operationId: getContainerHistory
+      summary: Usage and working set sampled once a second over the last 10 minutes (at most 600 samples, oldest first).
+      responses:
+        "200":
+          description: The samples.
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/History"}
         "400": {$ref: "#/components/responses/BadRequest"}
         "401": {$ref: "#/components/responses/Unauthorized"}
         "404": {$ref: "#/components/responses/NotFound"}
@@ -467,18 +512,50 @@ components:
         version: {type: string}
     Container:
       type: object
-      required: [name, parent, path, children, charge_type, limits, usage, max_usage, failcnt, processes]
+      required: [name, parent, path, children, charge_type, labels, limits, usage, max_usage, failcnt, processes]
       properties:
         name: {type: string}
         parent: {type: ["string", "null"]}
         path: {type: string}
         children: {type: array, items: {type: string}}
         charge_type: {enum: [all, mapped]}
+        labels: {$ref: "#/components/schemas/Labels"}
         limits: {$ref: "#/components/schemas/Limits"}
         usage: {$ref: "#/components/schemas/Bytes"}
         max_usage: {$ref: "#/components/schemas/Bytes"}
         failcnt: {type: integer, minimum: 0}
         processes: {type: integer, minimum: 0}
+    Labels:
+      description: |
+        Free-form labels set at creation and shown as given. With
+        --metrics-compat cadvisor, the cAdvisor series carry namespace, pod,
+        container and image from the labels of those names (or from
+        io.kubernetes.pod.namespace, io.kubernetes.pod.name,
+        io.kubernetes.container.name). Values have no control characters.
+      type: object
+      maxProperties: 64
+      propertyNames: {pattern: "^[A-Za-z0-9._/-]{1,128}$"}
+      additionalProperties: {type: string, maxLength: 256}
+    History:
+      type: object
+      required: [name, interval_seconds, capacity, sampled, samples]
+      properties:
+        name: {type: string}
+        interval_seconds: {type: integer}
+        capacity: {type: integer}
+        sampled:
+          type: boolean
+          description: False when the container is not sampled (more than 2048 containers).
+        samples:
+          type: array
+          maxItems: 600
+          items:
+            type: object
+            required: [time_ms, usage, working_set]
+            properties:
+              time_ms: {type: integer, description: Unix time in milliseconds.}
+              usage: {$ref: "#/components/schemas/Bytes"}
+              working_set: {$ref: "#/components/schemas/Bytes"}
     StatValues:
       type: object
       required: [cache, rss, shmem, mapped_file, swap, active_anon, inactive_anon, active_file, inactive_file,
@@ -620,7 +697,7 @@ components:
             additionalProperties: {type: integer}
     Problem:
       type: object
-      required: [type, title, status, detail]
+      required: [type, title, status, code, detail]
       properties:
         type: {type: string}
         title: {type: string}

@@ -5,12 +5,15 @@ import Glibc
 /// The route table: path templates, their methods, and how a concrete path
 /// matches (by segments; names and pids are checked by the handlers).
 public enum Route: String, CaseIterable, Sendable {
+    case web = "/"
     case healthz = "/healthz"
     case machine = "/machine"
+    case machineReset = "/machine/reset"
     case containers = "/containers"
     case container = "/containers/{name}"
     case limits = "/containers/{name}/limits"
     case containerStats = "/containers/{name}/stats"
+    case history = "/containers/{name}/history"
     case statsReset = "/containers/{name}/stats/reset"
     case forceEmpty = "/containers/{name}/force_empty"
     case processes = "/processes"
@@ -26,11 +29,11 @@ public enum Route: String, CaseIterable, Sendable {
 
     var methods: [String] {
         switch self {
-        case .healthz, .machine, .containerStats, .stats, .metrics, .openapi: ["GET"]
+        case .web, .healthz, .machine, .containerStats, .history, .stats, .metrics, .openapi: ["GET"]
         case .containers, .processes: ["GET", "POST"]
         case .container, .process: ["GET", "DELETE"]
         case .limits: ["GET", "PUT"]
-        case .statsReset, .forceEmpty, .events: ["POST"]
+        case .statsReset, .forceEmpty, .events, .machineReset: ["POST"]
         case .processContainer: ["PUT"]
         }
     }
@@ -69,6 +72,7 @@ public enum Route: String, CaseIterable, Sendable {
             switch n {
             case 1:
                 let (s, e) = (starts.0, ends.0)
+                if s == e { return (.web, nil) }
                 if eq(s, e, "healthz") { return (.healthz, nil) }
                 if eq(s, e, "machine") { return (.machine, nil) }
                 if eq(s, e, "containers") { return (.containers, nil) }
@@ -81,6 +85,7 @@ public enum Route: String, CaseIterable, Sendable {
             case 2:
                 if eq(starts.0, ends.0, "containers") { return (.container, str(starts.1, ends.1)) }
                 if eq(starts.0, ends.0, "processes") { return (.process, str(starts.1, ends.1)) }
+                if eq(starts.0, ends.0, "machine") && eq(starts.1, ends.1, "reset") { return (.machineReset, nil) }
                 return nil
             case 3:
                 let p = str(starts.1, ends.1)
@@ -88,6 +93,7 @@ public enum Route: String, CaseIterable, Sendable {
                     if eq(starts.2, ends.2, "limits") { return (.limits, p) }
                     if eq(starts.2, ends.2, "stats") { return (.containerStats, p) }
                     if eq(starts.2, ends.2, "force_empty") { return (.forceEmpty, p) }
+                    if eq(starts.2, ends.2, "history") { return (.history, p) }
                     return nil
                 }
                 if eq(starts.0, ends.0, "processes") && eq(starts.2, ends.2, "container") { return (.processContainer, p) }
