@@ -18,30 +18,10 @@ struct ContainerRecord {
     /// A v2 `max` write left usage above the new max (no OOM candidate left).
     var leftAboveMax = false
     var lru = ContainerLRU()
-    var stat = LocalStat()
+    /// Local counters, kept as the statistics report them; the LRU sizes
+    /// in it stay 0 (they are read off `lru`).
+    var stat = StatValues()
     var processCount = 0
-}
-
-/// Local statistics of a container (pages or counts).
-public struct LocalStat: Sendable, Equatable {
-    public var rss = 0
-    public var cache = 0
-    public var shmem = 0
-    public var mappedFile = 0
-    public var swap = 0
-    public var pgpgin = 0
-    public var pgpgout = 0
-    public var pgfault = 0
-    public var pgsteal = 0
-    public var eventsMax = 0
-    public var eventsOOM = 0
-    public var eventsOOMKill = 0
-    /// Pages reclaim looked at on an inactive tail.
-    public var pgscan = 0
-    public var eventsLow = 0
-    public var eventsHigh = 0
-    public var eventsOOMGroupKill = 0
-    public init() {}
 }
 
 /// The container tree: records with private storage, the name index and

@@ -11,28 +11,12 @@ public struct EngineView {
     /// (memory.stat without the total_ lines).
     func localStat(_ c: ContainerID) -> StatValues {
         let k = containers[c]
-        var v = StatValues()
-        v.cache = k.stat.cache
-        v.rss = k.stat.rss
-        v.shmem = k.stat.shmem
-        v.mappedFile = k.stat.mappedFile
-        v.swap = k.stat.swap
+        var v = k.stat
         v.activeAnon = k.lru.active.anon
         v.activeFile = k.lru.active.count - k.lru.active.anon
         v.inactiveAnon = k.lru.inactive.anon
         v.inactiveFile = k.lru.inactive.count - k.lru.inactive.anon
         v.unevictable = k.lru.unevictable.count
-        v.pgpgin = k.stat.pgpgin
-        v.pgpgout = k.stat.pgpgout
-        v.pgfault = k.stat.pgfault
-        v.pgsteal = k.stat.pgsteal
-        v.eventsMax = k.stat.eventsMax
-        v.eventsOOM = k.stat.eventsOOM
-        v.eventsOOMKill = k.stat.eventsOOMKill
-        v.pgscan = k.stat.pgscan
-        v.eventsLow = k.stat.eventsLow
-        v.eventsHigh = k.stat.eventsHigh
-        v.eventsOOMGroupKill = k.stat.eventsOOMGroupKill
         return v
     }
 

@@ -16,7 +16,7 @@ extension MemcgEngine {
         var out = containers.checkInvariants() + processes.checkInvariants()
         let bound = containers.idBound
         var owned = [Int](repeating: 0, count: bound)
-        var recount = [LocalStat](repeating: LocalStat(), count: bound)
+        var recount = [StatValues](repeating: StatValues(), count: bound)
         var distinct = [Int: Int]()
         var charged: [PFN] = []
         charged.reserveCapacity(chargedPages)
@@ -65,7 +65,7 @@ extension MemcgEngine {
     }
 
     /// One charged page: references, mapped_file, evictability, kind counts.
-    private func checkPage(_ pfn: PFN, _ fl: UInt16, owner c: ContainerID, _ stat: inout LocalStat,
+    private func checkPage(_ pfn: PFN, _ fl: UInt16, owner c: ContainerID, _ stat: inout StatValues,
                            _ distinct: inout [Int: Int], _ out: inout [String]) {
         let mapped = rmap.isMapped(pfn)
         if fl & FrameFlag.visited != 0 { out.append("page \(pfn.raw) keeps the scratch bit between commands") }
@@ -85,7 +85,7 @@ extension MemcgEngine {
     }
 
     /// Counters against the recount: usage, watermarks, kinds, swap, processes.
-    private func checkCounters(owned: [Int], recount: [LocalStat], _ out: inout [String]) {
+    private func checkCounters(owned: [Int], recount: [StatValues], _ out: inout [String]) {
         let bound = containers.idBound
         var childUsage = [Int](repeating: 0, count: bound)
         var procs = [Int](repeating: 0, count: bound)

@@ -3,34 +3,20 @@ import MemcgEngine
 import Glibc
 #endif
 
-/// A pthread mutex (`@unchecked Sendable`: the mutex itself serialises
-/// access). Used instead of `Synchronization.Mutex`, whose Linux
-/// implementation waits on raw futexes that ThreadSanitizer cannot see (so
-/// every engine access was reported as a race under `--sanitize=thread`).
+/// A mutex: the exclusive side of a pthread reader-writer lock, for the
+/// same reason as `PosixRWLock` (`@unchecked Sendable` likewise).
 final class PosixLock: @unchecked Sendable {
-    private let m: UnsafeMutablePointer<pthread_mutex_t>
-
-    init() {
-        m = .allocate(capacity: 1)
-        m.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(m, nil)
-    }
-
-    deinit {
-        pthread_mutex_destroy(m)
-        m.deinitialize(count: 1)
-        m.deallocate()
-    }
+    private let lock = PosixRWLock()
 
     @inline(__always) func withLock<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
-        pthread_mutex_lock(m)
-        defer { pthread_mutex_unlock(m) }
-        return try body()
+        try lock.write(body)
     }
 }
 
-/// A pthread reader-writer lock, for the same reason as `PosixLock`
-/// (`@unchecked Sendable` likewise).
+/// A pthread reader-writer lock. Used instead of `Synchronization.Mutex`,
+/// whose Linux implementation waits on raw futexes that ThreadSanitizer
+/// cannot see (every engine access was reported as a race under
+/// `--sanitize=thread`). `@unchecked Sendable`: the lock serialises access.
 final class PosixRWLock: @unchecked Sendable {
     private let l: UnsafeMutablePointer<pthread_rwlock_t>
 
