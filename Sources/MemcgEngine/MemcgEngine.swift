@@ -41,6 +41,11 @@ public final class MemcgEngine {
     public static let rootName = "root"
     /// Highest number of containers alive at once (owner indices are 16-bit).
     public static let maxContainers = 65535
+    /// Deepest nesting below the root (the role of cgroup v2's
+    /// `cgroup.max.depth`); creating a container deeper is EINVAL. No real
+    /// hierarchy comes near it; it keeps paths, and so listings and the
+    /// cAdvisor `id` labels, short.
+    public static let maxDepth = 64
 
     public init(machine: Machine) {
         self.machine = machine
@@ -104,10 +109,10 @@ public final class MemcgEngine {
         return slot
     }
 
-    /// Container names are `[A-Za-z0-9._-]{1,64}`, without "..".
+    /// Container names are `[A-Za-z0-9._-]{1,64}`, neither "." nor holding "..".
     public static func isValidName(_ name: String) -> Bool {
         let u = name.utf8
-        guard !u.isEmpty, u.count <= 64 else { return false }
+        guard !u.isEmpty, u.count <= 64, name != "." else { return false }
         var previous: UInt8 = 0
         for b in u {
             let ok = (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2E || b == 0x5F || b == 0x2D

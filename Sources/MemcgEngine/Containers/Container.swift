@@ -15,6 +15,11 @@ struct Container {
     var processCount = 0
     /// Monotonic creation number (creation order across index reuse).
     var serial: Int
+    /// Full path from the root (`/a/b`; the root is `/`), built once at
+    /// creation so listings and scrapes never rebuild it (cgroup_path).
+    var path = "/"
+    /// Levels below the root (the root is 0); bounded by `MemcgEngine.maxDepth`.
+    var depth = 0
 }
 
 /// Local statistics of a container (pages or counts).

@@ -9,7 +9,13 @@ extension MemcgEngine {
             throw EngineError(.EBUSY, "too many containers (at most \(Self.maxContainers))")
         }
         if let limit, limit < 0 { throw EngineError(.EINVAL, "negative limit") }
+        // cgroup.max.depth: a bound on the nesting, so paths stay short.
+        guard containers[p].depth < Self.maxDepth else {
+            throw EngineError(.EINVAL, "container \"\(name)\" would be \(containers[p].depth + 1) levels deep; at most \(Self.maxDepth) are allowed")
+        }
         var entry = Container(name: name, parent: p, chargeType: chargeType, serial: nextSerial)
+        entry.depth = containers[p].depth + 1
+        entry.path = (p == 0 ? "" : containers[p].path) + "/" + name
         entry.counter.limit = limit ?? Int.max
         nextSerial += 1
         let c: Int

@@ -103,3 +103,25 @@ struct MapEntry: Equatable {
     var count: Int
     var pinned: Bool
 }
+
+extension FrameTable {
+    /// Can this host map the frame table for `count` frames? Maps and unmaps
+    /// the three regions `init` needs, so a machine larger than the host's
+    /// overcommit allows is refused with a message instead of trapping.
+    static func canMap(count: Int) -> Bool {
+        var mapped: [(UnsafeMutableRawPointer, Int)] = []
+        defer { for (p, n) in mapped { munmap(p, n) } }
+        for bytes in [count * hotStride, count * 4, count * 2] {
+            let n = max(bytes, 4096)
+            guard let p = mmap(nil, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), p != MAP_FAILED else { return false }
+            mapped.append((p, n))
+        }
+        return true
+    }
+}
+
+extension MemcgEngine {
+    /// Whether `MemcgEngine(machine:)` can map its per-frame tables on this
+    /// host (check before creating an engine from untrusted sizes).
+    public static func canMapFrames(of machine: Machine) -> Bool { FrameTable.canMap(count: machine.frames) }
+}

@@ -45,15 +45,13 @@ extension MemcgEngine {
             for x in subtree(c) { total.add(localStat(x)) }
         }
         var limit: Int? = nil
-        var path = ""
         var x = c
         while x >= 0 {
             let l = containers[x].counter.limit
             if l != Int.max { limit = min(limit ?? Int.max, l) }
-            if x != 0 { path = "/" + containers[x].name + path }
             x = containers[x].parent
         }
-        return snapshot(c, total: total, path: path.isEmpty ? "/" : path, hierarchicalLimit: limit)
+        return snapshot(c, total: total, path: containers[c].path, hierarchicalLimit: limit)
     }
 
     /// Counters and statistics of one container, with totals over its subtree.
@@ -87,7 +85,6 @@ extension MemcgEngine {
             let p = containers[c].parent
             if p >= 0 { totals[p].add(totals[c]) }
         }
-        var paths = [String](repeating: "", count: containers.count)
         var hlimit = [Int?](repeating: nil, count: containers.count)
         var out: [ContainerSnapshot] = []
         out.reserveCapacity(order.count)
@@ -95,13 +92,10 @@ extension MemcgEngine {
             let p = containers[c].parent
             let own = containers[c].counter.limit
             if p >= 0 {
-                paths[c] = (p == 0 ? "" : paths[p]) + "/" + containers[c].name
                 let up = hlimit[p]
                 hlimit[c] = own == Int.max ? up : min(up ?? Int.max, own)
-            } else {
-                paths[c] = "/"
             }
-            out.append(snapshot(c, total: totals[c], path: paths[c], hierarchicalLimit: hlimit[c]))
+            out.append(snapshot(c, total: totals[c], path: containers[c].path, hierarchicalLimit: hlimit[c]))
         }
         return out
     }
