@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <microhttpd.h>
@@ -32,5 +33,33 @@ static inline int
 memcgd_format_log(char *buf, size_t size, const char *fmt, va_list ap)
 {
   return vsnprintf(buf, size, fmt, ap);
+}
+/* The socket of a connection (for the request deadline), or -1. */
+static inline int
+memcgd_connection_fd(struct MHD_Connection *connection)
+{
+  const union MHD_ConnectionInfo *info =
+    MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+  return info ? info->connect_fd : -1;
+}
+
+/* Percent-decoding of the path and arguments (MHD_OPTION_UNESCAPE_CALLBACK).
+   MHD's own decoder turns %00 into a NUL that ends the C string the handler
+   sees, so "/containers/web%00-x" would reach it as "/containers/web".
+   A value holding %00 is left undecoded instead; the routes refuse it. */
+static size_t
+memcgd_unescape(void *cls, struct MHD_Connection *connection, char *s)
+{
+  (void) cls; (void) connection;
+  for (const char *p = s; *p; p++)
+    if (p[0] == '%' && p[1] == '0' && p[2] == '0')
+      return strlen(s);
+  return MHD_http_unescape(s);
+}
+
+static inline intptr_t
+memcgd_unescape_callback(void)
+{
+  return (intptr_t) &memcgd_unescape;
 }
 #endif

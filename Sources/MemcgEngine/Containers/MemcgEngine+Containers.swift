@@ -1,7 +1,7 @@
 extension MemcgEngine {
     func createContainer(name: String, parent: String, limit: Int?, chargeType: ChargeType) throws(EngineError) {
         guard Self.isValidName(name) else {
-            throw EngineError(.EINVAL, "invalid container name \"\(name.prefix(80))\": use 1 to 64 of [A-Za-z0-9._-], not \"..\"")
+            throw EngineError(.EINVAL, "invalid container name \"\(name.prefix(80))\": use 1 to 64 of [A-Za-z0-9._-], neither \".\" nor holding \"..\"")
         }
         let p = try lookupContainer(parent)
         guard containerIndex[name] == nil else { throw EngineError(.EEXIST, "container \"\(name)\" exists") }
