@@ -11,7 +11,7 @@ ARGS       ?=
 # Extra flags for release builds (the Dockerfile adds --static-swift-stdlib).
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: all build run test test-swift test-e2e bench deps test-deps clean openapi
+.PHONY: all build run test test-swift test-e2e test-adversarial bench deps test-deps clean openapi
 
 all: build
 
@@ -41,8 +41,8 @@ build: deps
 run: build
 	$(RELEASE)/memcgd serve $(ARGS)
 
-## test: every test — engine, routes, live server, promtool, Prometheus, OpenAPI.
-test: test-deps test-swift test-e2e
+## test: every test — engine, routes, live server, promtool, Prometheus, OpenAPI, adversarial clients.
+test: test-deps test-swift test-e2e test-adversarial
 
 test-swift: deps
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
@@ -51,6 +51,11 @@ test-swift: deps
 test-e2e: test-deps
 	$(SWIFT) build -c release --product memcgd
 	bash tests/e2e/run.sh $(RELEASE)/memcgd
+
+## test-adversarial: hostile clients over loopback (tests/adversarial), bounded in time.
+test-adversarial: deps
+	$(SWIFT) build -c release --product memcgd
+	bash tests/adversarial/run.sh $(RELEASE)/memcgd
 
 ## bench: engine and HTTP benchmarks (release build); numbers go in BENCHMARKS.md.
 bench: deps
