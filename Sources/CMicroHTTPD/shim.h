@@ -57,6 +57,26 @@ memcgd_unescape(void *cls, struct MHD_Connection *connection, char *s)
   return MHD_http_unescape(s);
 }
 
+/* Does a request header name hold a space or a tab ("Content-Length : 5")?
+   libmicrohttpd 0.9.75 keeps such a name as it came; a proxy in front may
+   read the header differently, so the request is refused. */
+static enum MHD_Result
+memcgd_check_header_name(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+  (void) kind; (void) value;
+  for (const char *p = key; p && *p; p++)
+    if (*p == ' ' || *p == '\t') { *(int *) cls = 1; return MHD_NO; }
+  return MHD_YES;
+}
+
+static inline int
+memcgd_has_bad_header_name(struct MHD_Connection *connection)
+{
+  int bad = 0;
+  MHD_get_connection_values(connection, MHD_HEADER_KIND, memcgd_check_header_name, &bad);
+  return bad;
+}
+
 static inline intptr_t
 memcgd_unescape_callback(void)
 {

@@ -162,6 +162,8 @@ public final class HTTPServer: Sendable {
         var queued = false
         /// The body came with a Content-Length, reserved whole in `buffered`.
         var announced = false
+        /// Close the connection after the reply (Content-Length with chunked).
+        var closeAfter = false
         let start = ContinuousClock.now
         var route: Route? = nil
         var method = ""
@@ -207,8 +209,9 @@ public final class HTTPServer: Sendable {
         handling.add(1, ordering: .relaxed)
         let auth = app.config.authToken == nil ? nil : header(connection, "Authorization")
         let request = HTTPRequest(method: method, path: url, body: state.body, authorization: auth)
-        let (response, route) = app.handle(request)
+        var (response, route) = app.handle(request)
         handling.subtract(1, ordering: .relaxed)
+        if state.closeAfter { response.headers.append(("Connection", "close")) }
         release(state)
         let result = send(connection, state, response, route: route)
         deadlines?.restart(connection)  // the reply must be taken within the deadline too
@@ -224,11 +227,19 @@ public final class HTTPServer: Sendable {
         conCls.pointee = Unmanaged.passRetained(state).toOpaque()
         inFlight.add(1, ordering: .relaxed)
         let auth = app.config.authToken == nil ? nil : header(connection, "Authorization")
-        let (refusal, route) = app.preflight(method: method, path: url, authorization: auth)
+        let (preflightRefusal, route) = app.preflight(method: method, path: url, authorization: auth)
         state.route = route
         state.limit = config.limit(for: route)
-        let length = header(connection, "Content-Length")
-        let hasBody = header(connection, "Transfer-Encoding") != nil || (length != nil && length != "0")
+        let chunked = header(connection, "Transfer-Encoding") != nil
+        // With both, the body is read as chunked and the connection closed
+        // after the reply (RFC 9112 section 6.3): the length is ignored.
+        let length = chunked ? nil : header(connection, "Content-Length")
+        state.closeAfter = chunked && header(connection, "Content-Length") != nil
+        let hasBody = chunked || (length != nil && length != "0")
+        var refusal = preflightRefusal
+        if memcgd_has_bad_header_name(connection) != 0 {
+            refusal = HTTPError.invalid("a header name holds a space or a tab").response
+        }
         if let refusal {
             // With a body coming, answer now and close: the body is never read.
             if hasBody { return refuse(connection, state, refusal) }
