@@ -45,9 +45,9 @@ struct Reply {
 struct InProcess {
     let app: App
 
-    init(frames: Int = 4096, swapPages: Int = 0, token: String? = nil) throws {
+    init(frames: Int = 4096, swapPages: Int = 0, token: String? = nil, maxBatchPages: Int = AppConfig.defaultMaxBatchPages) throws {
         let machine = try Machine(pageSize: 4096, memoryBytes: frames * 4096, swapBytes: swapPages * 4096)
-        app = App(config: AppConfig(machine: machine, authToken: token))
+        app = App(config: AppConfig(machine: machine, authToken: token, maxBatchPages: maxBatchPages))
     }
 
     @discardableResult
@@ -64,13 +64,17 @@ final class LiveServer: @unchecked Sendable {
     let server: HTTPServer
     var port: UInt16 { server.boundPort }
 
-    init(frames: Int = 4096, swapPages: Int = 0, bodyLimit: Int = 1 << 20, timeout: Int = 30, threads: Int = 2) throws {
+    init(frames: Int = 4096, swapPages: Int = 0, bodyLimit: Int = 1 << 20, timeout: Int = 30, threads: Int = 2,
+         token: String? = nil, requestTimeout: Int = 30, bufferLimit: Int = 64 << 20, connectionsPerIP: Int = 64,
+         maxBatchPages: Int = AppConfig.defaultMaxBatchPages, stallSeconds: Double = 2) throws {
         let machine = try Machine(pageSize: 4096, memoryBytes: frames * 4096, swapBytes: swapPages * 4096)
-        let app = App(config: AppConfig(machine: machine))
+        let app = App(config: AppConfig(machine: machine, authToken: token, maxBatchPages: maxBatchPages, stallSeconds: stallSeconds))
         var logger = Logger(label: "memcgd-test")
-        logger.logLevel = .error
+        logger.logLevel = .critical
         server = HTTPServer(app: app, config: ServerConfig(host: "127.0.0.1", port: 0, threads: threads, bodyLimit: bodyLimit,
-                                                           connectionTimeout: timeout), logger: logger)
+                                                           bufferLimit: bufferLimit, connectionTimeout: timeout,
+                                                           requestTimeout: requestTimeout, connectionsPerIP: connectionsPerIP),
+                            logger: logger)
         try server.start()
     }
 
