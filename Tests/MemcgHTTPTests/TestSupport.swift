@@ -147,7 +147,9 @@ enum RawHTTP {
         var req = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\(extraHeaders)"
         if let body { req += "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n" }
         req += "\r\n"
-        try sendAll(fd, Array(req.utf8) + (body ?? []))
+        // A refusal on the headers closes the connection while the body is
+        // still being sent: read the reply the server sent before that.
+        try? sendAll(fd, Array(req.utf8) + (body ?? []))
         return try parse(readAll(fd))
     }
 }
