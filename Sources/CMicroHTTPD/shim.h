@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <microhttpd.h>
@@ -57,24 +58,34 @@ memcgd_unescape(void *cls, struct MHD_Connection *connection, char *s)
   return MHD_http_unescape(s);
 }
 
-/* Does a request header name hold a space or a tab ("Content-Length : 5")?
-   libmicrohttpd 0.9.75 keeps such a name as it came; a proxy in front may
-   read the header differently, so the request is refused. */
+/* Header faults libmicrohttpd 0.9.75 lets through, even in strict mode:
+   a name holding a space or a tab ("Content-Length : 5"), kept as it came,
+   and two Content-Length headers with different values, of which it uses
+   one. A proxy in front may read either differently (request smuggling), so
+   the request is refused. Returns 1 for a bad name, 2 for conflicting
+   lengths, 0 when the headers are clean. */
+struct memcgd_header_scan { int fault; const char *length; };
+
 static enum MHD_Result
-memcgd_check_header_name(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+memcgd_scan_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
-  (void) kind; (void) value;
+  struct memcgd_header_scan *scan = cls;
+  (void) kind;
   for (const char *p = key; p && *p; p++)
-    if (*p == ' ' || *p == '\t') { *(int *) cls = 1; return MHD_NO; }
+    if (*p == ' ' || *p == '\t') { scan->fault = 1; return MHD_NO; }
+  if (key && strcasecmp(key, "Content-Length") == 0) {
+    if (scan->length && strcmp(scan->length, value ? value : "") != 0) { scan->fault = 2; return MHD_NO; }
+    scan->length = value ? value : "";
+  }
   return MHD_YES;
 }
 
 static inline int
-memcgd_has_bad_header_name(struct MHD_Connection *connection)
+memcgd_header_fault(struct MHD_Connection *connection)
 {
-  int bad = 0;
-  MHD_get_connection_values(connection, MHD_HEADER_KIND, memcgd_check_header_name, &bad);
-  return bad;
+  struct memcgd_header_scan scan = { 0, NULL };
+  MHD_get_connection_values(connection, MHD_HEADER_KIND, memcgd_scan_header, &scan);
+  return scan.fault;
 }
 
 static inline intptr_t

@@ -237,8 +237,10 @@ public final class HTTPServer: Sendable {
         state.closeAfter = chunked && header(connection, "Content-Length") != nil
         let hasBody = chunked || (length != nil && length != "0")
         var refusal = preflightRefusal
-        if memcgd_has_bad_header_name(connection) != 0 {
-            refusal = HTTPError.invalid("a header name holds a space or a tab").response
+        switch memcgd_header_fault(connection) {
+        case 1: refusal = HTTPError.invalid("a header name holds a space or a tab").response
+        case 2: refusal = HTTPError.invalid("two Content-Length headers with different values").response
+        default: break
         }
         if let refusal {
             // With a body coming, answer now and close: the body is never read.
