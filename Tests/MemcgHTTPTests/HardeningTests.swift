@@ -165,6 +165,27 @@ import Glibc
         #expect(try s.call("GET", "/healthz").status == 200)
     }
 
+    /// Shutdown does not wait past its drain time for a request stuck in the engine.
+    @Test func stopHonoursTheDrainTime() throws {
+        let s = try LiveServer(frames: 262_144, maxBatchPages: 1 << 40)
+        try s.call("POST", "/processes", #"{"pid":1,"container":"root"}"#)
+        let ev = (0..<400).map { _ in #"{"op":"anon_fault","pid":1,"page":0,"count":262144},{"op":"unmap","pid":1,"page":0,"count":262144}"# }
+        let body = #"{"events":["# + ev.joined(separator: ",") + "]}"
+        let port = s.port
+        let done = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            _ = try? RawHTTP.request(port: port, method: "POST", path: "/events", body: Array(body.utf8))
+            done.signal()
+        }
+        while s.server.handling.load(ordering: .relaxed) == 0 { usleep(1_000) }
+        let start = ContinuousClock.now
+        let clean = s.server.stop(drain: .milliseconds(200))
+        let took = ContinuousClock.now - start
+        #expect(!clean)
+        #expect(took < .seconds(1), "stop took \(took)")
+        done.wait()
+    }
+
     @Test func batchPageCapIsCheckedBeforeAnythingIsApplied() throws {
         let s = try InProcess(frames: 4096, maxBatchPages: 100)
         s.call("POST", "/processes", #"{"pid":1,"container":"root"}"#)
