@@ -145,7 +145,7 @@ import Glibc
     @Test func healthzReportsAStalledEngine() throws {
         let s = try LiveServer(frames: 262_144, threads: 2, maxBatchPages: 1 << 40, stallSeconds: 0.05)
         try s.call("POST", "/processes", #"{"pid":1,"container":"root"}"#)
-        let ev = (0..<300).map { _ in #"{"op":"anon_fault","pid":1,"page":0,"count":262144},{"op":"unmap","pid":1,"page":0,"count":262144}"# }
+        let ev = (0..<40).map { _ in #"{"op":"anon_fault","pid":1,"page":0,"count":262144},{"op":"unmap","pid":1,"page":0,"count":262144}"# }
         let body = #"{"events":["# + ev.joined(separator: ",") + "]}"
         let done = DispatchSemaphore(value: 0)
         let port = s.port
