@@ -15,7 +15,7 @@ PY_TOOLS   := 'schemathesis>=4.0,<5' 'selenium>=4.15'
 # Extra flags for release builds (the Dockerfile adds --static-swift-stdlib).
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: all build run test test-swift test-e2e test-browser bench deps test-deps browser-deps clean openapi web
+.PHONY: all build run test test-swift test-e2e test-adversarial test-browser bench deps test-deps browser-deps clean openapi web
 
 all: build
 
@@ -59,8 +59,8 @@ build: deps
 run: build
 	$(RELEASE)/memcgd serve $(ARGS)
 
-## test: every test — engine, routes, live server, promtool, Prometheus, OpenAPI, the web view in chromium.
-test: test-deps test-swift test-e2e test-browser
+## test: every test — engine, routes, live server, promtool, Prometheus, OpenAPI, adversarial clients, the web view in chromium.
+test: test-deps test-swift test-e2e test-adversarial test-browser
 
 test-swift: deps
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
@@ -74,6 +74,11 @@ test-e2e: test-deps
 test-browser: browser-deps
 	$(SWIFT) build -c release --product memcgd
 	$(VENV)/bin/python tests/browser/web_test.py $(RELEASE)/memcgd .build/screenshots
+
+## test-adversarial: hostile clients over loopback (tests/adversarial), bounded in time.
+test-adversarial: deps
+	$(SWIFT) build -c release --product memcgd
+	bash tests/adversarial/run.sh $(RELEASE)/memcgd
 
 ## bench: engine and HTTP benchmarks (release build); numbers go in BENCHMARKS.md.
 bench: deps

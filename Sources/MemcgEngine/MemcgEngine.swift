@@ -56,7 +56,9 @@ public final class MemcgEngine {
     /// Builds an engine for the machine. Fails with EINVAL when the host
     /// cannot map the frame tables (the machine is too large for it).
     public init(machine: Machine) throws(EngineError) {
-        guard let f = FrameTable(count: machine.frames), let r = ReverseMap(frames: machine.frames) else {
+        let f = FrameTable(count: machine.frames)
+        guard let f, let r = ReverseMap(frames: machine.frames) else {
+            f?.deallocate()
             throw EngineError(.EINVAL, "cannot map the frame tables of \(machine.frames) frames "
                 + "(\((machine.frames * (FrameTable.stride + ReverseMap.bytesPerFrame)) >> 20) MiB of address space): "
                 + "the host refuses the mapping; give less memory")

@@ -70,13 +70,31 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("body-limit"), help: ArgumentHelp("Largest request body, e.g. 16M. Env: MEMCGD_BODY_LIMIT. Default: 16M.", valueName: "size"))
     var bodyLimit: String?
 
-    @Option(name: .customLong("connection-timeout"), help: "Seconds before an idle or slow connection is closed. Env: MEMCGD_CONNECTION_TIMEOUT. Default: 30.")
+    @Option(name: .customLong("small-body-limit"), help: ArgumentHelp("Largest request body of every route but POST /events, e.g. 64K. Env: MEMCGD_SMALL_BODY_LIMIT. Default: 64K.", valueName: "size"))
+    var smallBodyLimit: String?
+
+    @Option(name: .customLong("buffer-limit"), help: ArgumentHelp("Request body bytes held across all connections at once; beyond it 503. At least --body-limit. Env: MEMCGD_BUFFER_LIMIT. Default: 64M.", valueName: "size"))
+    var bufferLimit: String?
+
+    @Option(name: .customLong("max-batch-pages"), help: "Most single-page events in one POST /events batch (a range counts its pages); beyond it 400. Env: MEMCGD_MAX_BATCH_PAGES. Default: 1048576.")
+    var maxBatchPages: Int?
+
+    @Option(name: .customLong("connection-timeout"), help: "Seconds before an idle connection is closed. Env: MEMCGD_CONNECTION_TIMEOUT. Default: 30.")
     var connectionTimeout: Int?
+
+    @Option(name: .customLong("request-timeout"), help: "Seconds a request may take to arrive whole (headers and body), and a reply to be taken; 0 turns it off. Env: MEMCGD_REQUEST_TIMEOUT. Default: 30.")
+    var requestTimeout: Int?
 
     @Option(name: .customLong("connection-limit"), help: "Most connections open at once. Env: MEMCGD_CONNECTION_LIMIT. Default: 1000.")
     var connectionLimit: Int?
 
-    @Option(name: .customLong("auth-token"), help: "Bearer token required on every request but GET /healthz, /metrics and /openapi.yaml. Env: MEMCGD_AUTH_TOKEN. Default: none.")
+    @Option(name: .customLong("connections-per-ip"), help: "Most connections open at once from one client address; 0 means no limit. Env: MEMCGD_CONNECTIONS_PER_IP. Default: 64.")
+    var connectionsPerIP: Int?
+
+    @Option(name: .customLong("stall-threshold"), help: "Seconds one request may hold the engine lock before GET /healthz answers 503. Env: MEMCGD_STALL_THRESHOLD. Default: 2.")
+    var stallThreshold: Double?
+
+    @Option(name: .customLong("auth-token"), help: "Bearer token required on every request but GET /healthz, /metrics and /openapi.yaml; must not be empty. Env: MEMCGD_AUTH_TOKEN. Default: none.")
     var authToken: String?
 
     @Option(name: .customLong("metrics-compat"), help: "Extra metric names: none or cadvisor. Env: MEMCGD_METRICS_COMPAT. Default: none.")
@@ -105,11 +123,28 @@ struct Serve: ParsableCommand {
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be 1...256") }
         let bodyLimit = try size(bodyLimit, "--body-limit", "MEMCGD_BODY_LIMIT", example: "16M", default: 16 << 20)
         guard bodyLimit >= 1024 else { throw ValidationError("--body-limit must be at least 1K") }
+        let smallLimit = try size(smallBodyLimit, "--small-body-limit", "MEMCGD_SMALL_BODY_LIMIT", example: "64K", default: ServerConfig.defaultSmallBodyLimit)
+        guard smallLimit >= 1024 else { throw ValidationError("--small-body-limit must be at least 1K") }
+        let bufferLimit = try size(bufferLimit, "--buffer-limit", "MEMCGD_BUFFER_LIMIT", example: "64M", default: max(64 << 20, bodyLimit))
+        guard bufferLimit >= bodyLimit else { throw ValidationError("--buffer-limit must be at least --body-limit (\(bodyLimit) bytes)") }
+        let batchPages = try setting(maxBatchPages, "MEMCGD_MAX_BATCH_PAGES", { Int($0) }, default: AppConfig.defaultMaxBatchPages)
+        guard (1...(1 << 40)).contains(batchPages) else { throw ValidationError("--max-batch-pages must be 1...\(1 << 40)") }
         let timeout = try setting(connectionTimeout, "MEMCGD_CONNECTION_TIMEOUT", { Int($0) }, default: 30)
         guard (1...86400).contains(timeout) else { throw ValidationError("--connection-timeout must be 1...86400 seconds") }
+        let requestTimeout = try setting(requestTimeout, "MEMCGD_REQUEST_TIMEOUT", { Int($0) }, default: 30)
+        guard (0...86400).contains(requestTimeout) else { throw ValidationError("--request-timeout must be 0...86400 seconds") }
         let connLimit = try setting(connectionLimit, "MEMCGD_CONNECTION_LIMIT", { Int($0) }, default: 1000)
         guard (1...100_000).contains(connLimit) else { throw ValidationError("--connection-limit must be 1...100000") }
-        let token = try setting(authToken, "MEMCGD_AUTH_TOKEN", { $0 }, default: "")
+        let perIP = try setting(connectionsPerIP, "MEMCGD_CONNECTIONS_PER_IP", { Int($0) }, default: 64)
+        guard (0...100_000).contains(perIP) else { throw ValidationError("--connections-per-ip must be 0...100000") }
+        let stall = try setting(stallThreshold, "MEMCGD_STALL_THRESHOLD", { Double($0) }, default: 2)
+        guard stall.isFinite, stall > 0, stall <= 86400 else { throw ValidationError("--stall-threshold must be a number of seconds above 0") }
+        // An empty token would turn authentication off without a word.
+        let token = try setting(authToken, "MEMCGD_AUTH_TOKEN", { $0 }, default: nil as String?)
+        if let token {
+            guard !token.isEmpty else { throw ValidationError("--auth-token (MEMCGD_AUTH_TOKEN) must not be empty; leave it unset to run without authentication") }
+            guard token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { throw ValidationError("--auth-token must be printable ASCII without spaces") }
+        }
         let compat = try setting(metricsCompat, "MEMCGD_METRICS_COMPAT", { $0 }, default: "none")
         guard compat == "none" || compat == "cadvisor" else { throw ValidationError("--metrics-compat must be none or cadvisor") }
         let level = try setting(logLevel.map { l throws -> Logger.Level in
@@ -122,9 +157,14 @@ struct Serve: ParsableCommand {
         do { machine = try Machine(pageSize: pageSize, memoryBytes: memory, swapBytes: swap) } catch {
             throw ValidationError(error.detail)
         }
-        let app = AppConfig(machine: machine, authToken: token.isEmpty ? nil : token, cadvisorMetrics: compat == "cadvisor")
-        let server = ServerConfig(host: host, port: port, threads: threads, bodyLimit: bodyLimit,
-                                  connectionTimeout: timeout, connectionLimit: connLimit)
+        guard MemcgEngine.canMapFrames(of: machine) else {
+            throw ValidationError("--memory \(memory) needs a frame table of \(machine.frames) pages that this host cannot map (overcommit); give a smaller --memory or a larger --page-size")
+        }
+        let app = AppConfig(machine: machine, authToken: token, cadvisorMetrics: compat == "cadvisor",
+                            maxBatchPages: batchPages, stallSeconds: stall)
+        let server = ServerConfig(host: host, port: port, threads: threads, bodyLimit: bodyLimit, smallBodyLimit: smallLimit,
+                                  bufferLimit: bufferLimit, connectionTimeout: timeout, requestTimeout: requestTimeout,
+                                  connectionLimit: connLimit, connectionsPerIP: perIP)
         return (app, server, level, format)
     }
 
@@ -182,9 +222,13 @@ struct Serve: ParsableCommand {
         sigwait(&signals, &received)
         logger.info("shutting down", metadata: ["signal": .string(received == SIGTERM ? "SIGTERM" : "SIGINT")])
         app.stopSampling()
-        server.stop()
+        let drained = server.stop(drain: .seconds(10))
         if let path = addressPath { unlink(path) }
-        logger.info("stopped")
+        if drained {
+            logger.info("stopped")
+        } else {
+            logger.warning("stopped with a request unfinished")
+        }
     }
 }
 

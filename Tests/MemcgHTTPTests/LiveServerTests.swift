@@ -73,15 +73,17 @@ import Glibc
         #expect(r.status == 413)
         #expect(r.code == "E2BIG")
         #expect(try s.call("GET", "/stats").int("charges") == 0)
-        // Chunked, with no Content-Length: refused once the data passes the limit.
+        // Chunked, with no Content-Length: once the data passes the limit the
+        // connection is closed (libmicrohttpd 0.9.75 cannot queue a reply
+        // while a body arrives), and nothing is applied.
         let fd = try RawHTTP.connectTo(port: s.port)
         defer { close(fd) }
         try RawHTTP.sendAll(fd, Array("POST /events HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n".utf8))
         let chunk = Array(repeating: UInt8(ascii: " "), count: 3000)
-        for _ in 0..<3 { try RawHTTP.sendAll(fd, Array("bb8\r\n".utf8) + chunk + Array("\r\n".utf8)) }
-        try RawHTTP.sendAll(fd, Array("0\r\n\r\n".utf8))
-        let reply = try RawHTTP.parse(RawHTTP.readAll(fd))
-        #expect(reply.status == 413)
+        for _ in 0..<3 { try? RawHTTP.sendAll(fd, Array("bb8\r\n".utf8) + chunk + Array("\r\n".utf8)) }
+        try? RawHTTP.sendAll(fd, Array("0\r\n\r\n".utf8))
+        #expect(RawHTTP.readAll(fd).isEmpty)
+        #expect(try s.call("GET", "/stats").int("charges") == 0)
     }
 
     /// An empty body and invalid JSON are 400 over the socket too.

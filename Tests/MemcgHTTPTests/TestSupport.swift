@@ -45,9 +45,10 @@ struct Reply {
 struct InProcess {
     let app: App
 
-    init(frames: Int = 4096, swapPages: Int = 0, token: String? = nil, cgroup: CgroupVersion = .v2) throws {
+    init(frames: Int = 4096, swapPages: Int = 0, token: String? = nil, maxBatchPages: Int = AppConfig.defaultMaxBatchPages,
+         cgroup: CgroupVersion = .v2) throws {
         let machine = try Machine(pageSize: 4096, memoryBytes: frames * 4096, swapBytes: swapPages * 4096, cgroup: cgroup)
-        app = try App(config: AppConfig(machine: machine, authToken: token))
+        app = try App(config: AppConfig(machine: machine, authToken: token, maxBatchPages: maxBatchPages))
     }
 
     @discardableResult
@@ -64,13 +65,17 @@ final class LiveServer: @unchecked Sendable {
     let server: HTTPServer
     var port: UInt16 { server.boundPort }
 
-    init(frames: Int = 4096, swapPages: Int = 0, bodyLimit: Int = 1 << 20, timeout: Int = 30, threads: Int = 2) throws {
+    init(frames: Int = 4096, swapPages: Int = 0, bodyLimit: Int = 1 << 20, timeout: Int = 30, threads: Int = 2,
+         token: String? = nil, requestTimeout: Int = 30, bufferLimit: Int = 64 << 20, connectionsPerIP: Int = 64,
+         maxBatchPages: Int = AppConfig.defaultMaxBatchPages, stallSeconds: Double = 2) throws {
         let machine = try Machine(pageSize: 4096, memoryBytes: frames * 4096, swapBytes: swapPages * 4096)
-        let app = try App(config: AppConfig(machine: machine))
+        let app = try App(config: AppConfig(machine: machine, authToken: token, maxBatchPages: maxBatchPages, stallSeconds: stallSeconds))
         var logger = Logger(label: "memcgd-test")
-        logger.logLevel = .error
+        logger.logLevel = .critical
         server = HTTPServer(app: app, config: ServerConfig(host: "127.0.0.1", port: 0, threads: threads, bodyLimit: bodyLimit,
-                                                           connectionTimeout: timeout), logger: logger)
+                                                           bufferLimit: bufferLimit, connectionTimeout: timeout,
+                                                           requestTimeout: requestTimeout, connectionsPerIP: connectionsPerIP),
+                            logger: logger)
         try server.start()
     }
 
@@ -143,7 +148,9 @@ enum RawHTTP {
         var req = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\(extraHeaders)"
         if let body { req += "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n" }
         req += "\r\n"
-        try sendAll(fd, Array(req.utf8) + (body ?? []))
+        // A refusal on the headers closes the connection while the body is
+        // still being sent: read the reply the server sent before that.
+        try? sendAll(fd, Array(req.utf8) + (body ?? []))
         return try parse(readAll(fd))
     }
 }

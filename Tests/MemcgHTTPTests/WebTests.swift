@@ -19,7 +19,9 @@ import Glibc
         let path = #filePath.split(separator: "/").dropLast(3).joined(separator: "/")
         let file = try String(contentsOfFile: "/" + path + "/web/index.html", encoding: .utf8)
         #expect(WebPage.html + "\n" == file, "run `make web`")
-        #expect(s.call("POST", "/").status == 405)
+        // Only GET is open: another method needs the token first, then learns it is not allowed.
+        #expect(s.call("POST", "/").status == 401)
+        #expect(s.call("POST", "/", auth: "Bearer t0k").status == 405)
     }
 
     /// The ring buffer keeps the last 600 samples per container, drops

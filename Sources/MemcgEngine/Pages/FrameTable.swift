@@ -127,3 +127,15 @@ func mapZeroed(_ bytes: Int) -> UnsafeMutableRawPointer? {
 func unmapZeroed(_ p: UnsafeMutableRawPointer, _ bytes: Int) {
     munmap(p, max(bytes, 4096))
 }
+
+extension MemcgEngine {
+    /// Whether `MemcgEngine(machine:)` can map its per-frame tables on this
+    /// host (check before creating an engine from untrusted sizes): maps and
+    /// unmaps them, so a machine larger than the host's overcommit allows is
+    /// refused with a message instead of failing later.
+    public static func canMapFrames(of machine: Machine) -> Bool {
+        guard let f = FrameTable(count: machine.frames) else { return false }
+        defer { f.deallocate() }
+        return ReverseMap(frames: machine.frames) != nil
+    }
+}

@@ -29,7 +29,8 @@ final class ReverseMap {
     static let bytesPerFrame = 6
 
     init?(frames: Int) {
-        guard let m = mapZeroed(frames * 4), let c = mapZeroed(frames * 2) else { return nil }
+        guard let m = mapZeroed(frames * 4) else { return nil }
+        guard let c = mapZeroed(frames * 2) else { unmapZeroed(m, frames * 4); return nil }
         count = frames
         mapper = m.bindMemory(to: UInt32.self, capacity: frames)
         mapCount = c.bindMemory(to: UInt16.self, capacity: frames)

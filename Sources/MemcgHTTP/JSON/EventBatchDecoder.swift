@@ -3,14 +3,16 @@ import MemcgEngine
 /// Reads a `POST /events` body straight into engine events, without an
 /// intermediate JSON tree: `pages` lists go into `[Int]` directly. Any
 /// structural fault (unknown key or op, wrong type, negative or fractional
-/// number, missing field) rejects the whole batch.
+/// number, missing field) rejects the whole batch, and so does a batch of
+/// more than `maxPages` single-page events (counted as they are read, so an
+/// oversized batch is refused before anything is applied).
 enum EventBatchDecoder {
     struct Batch {
         var events: [PageEvent]
         var listEvicted: Bool
     }
 
-    static func decode(_ body: [UInt8]) throws(JSONError) -> Batch {
+    static func decode(_ body: [UInt8], maxPages: Int = AppConfig.defaultMaxBatchPages) throws(JSONError) -> Batch {
         guard !body.isEmpty else { throw JSONError("the request body is empty; {\"events\": [...]} is expected") }
         return try body.withUnsafeBufferPointer { buf throws(JSONError) -> Batch in
             var s = JSONScanner(buf)
@@ -20,17 +22,19 @@ enum EventBatchDecoder {
             if !s.consume(UInt8(ascii: "}")) {
                 repeat {
                     guard s.peek() == UInt8(ascii: "\"") else { throw s.error("member name expected") }
-                    if s.matchKey("events") {
+                    var key = s.matchKey("events") ? "events" : s.matchKey("list_evicted") ? "list_evicted" : nil
+                    if key == nil { key = try s.parseString() }  // escaped or unknown: compare the decoded name
+                    switch key {
+                    case "events":
                         try s.expect(UInt8(ascii: ":"))
                         guard events == nil else { throw JSONError("duplicate key \"events\"") }
-                        events = try decodeEvents(&s)
-                    } else if s.matchKey("list_evicted") {
+                        events = try decodeEvents(&s, maxPages: maxPages)
+                    case "list_evicted":
                         try s.expect(UInt8(ascii: ":"))
                         guard case .bool(let b) = try s.parseValue() else { throw JSONError("list_evicted must be a boolean") }
                         listEvicted = b
-                    } else {
-                        let k = try s.parseString()
-                        throw JSONError("unknown member \"\(k.prefix(40))\"; expected events, list_evicted")
+                    default:
+                        throw JSONError("unknown member \"\((key ?? "").prefix(40))\"; expected events, list_evicted")
                     }
                 } while s.consume(UInt8(ascii: ","))
                 try s.expect(UInt8(ascii: "}"))
@@ -41,12 +45,19 @@ enum EventBatchDecoder {
         }
     }
 
-    static func decodeEvents(_ s: inout JSONScanner) throws(JSONError) -> [PageEvent] {
+    static func decodeEvents(_ s: inout JSONScanner, maxPages: Int) throws(JSONError) -> [PageEvent] {
         try s.expect(UInt8(ascii: "["))
         var out: [PageEvent] = []
         if s.consume(UInt8(ascii: "]")) { return out }
+        var pages = 0
         repeat {
-            out.append(try decodeEvent(&s, index: out.count))
+            let e = try decodeEvent(&s, index: out.count)
+            // Both terms are at most maxPages here, so the sum cannot wrap.
+            guard e.pageCount <= maxPages - pages else {
+                throw JSONError("event \(out.count): the batch holds more than \(maxPages) single-page events (the --max-batch-pages limit); split it into smaller batches")
+            }
+            pages += e.pageCount
+            out.append(e)
         } while s.consume(UInt8(ascii: ","))
         try s.expect(UInt8(ascii: "]"))
         return out
@@ -83,37 +94,37 @@ enum EventBatchDecoder {
                     guard !seen else { throw JSONError("event \(index): duplicate key \"\(name)\"") }
                     try s.expect(UInt8(ascii: ":"))
                 }
-                if s.matchKey("op") {
+                let key = try eventKey(&s, index)
+                if key == .op {
                     try colon(&s, op != nil, "op")
                     let name = try s.parseStringOrType(index)
                     guard let o = PageOp(name: name) else { throw JSONError("event \(index): unknown op \"\(name.prefix(40))\"") }
                     op = o
-                } else if s.matchKey("pid") {
+                } else if key == .pid {
                     try colon(&s, pid != nil, "pid"); pid = try nonNegative(&s, "pid", index)
-                } else if s.matchKey("page") {
+                } else if key == .page {
                     try colon(&s, page != nil, "page"); page = try nonNegative(&s, "page", index)
-                } else if s.matchKey("count") {
+                } else if key == .count {
                     try colon(&s, count != nil, "count"); count = try nonNegative(&s, "count", index)
-                } else if s.matchKey("old_page") {
+                } else if key == .oldPage {
                     try colon(&s, oldPage != nil, "old_page"); oldPage = try nonNegative(&s, "old_page", index)
-                } else if s.matchKey("pages") {
+                } else if key == .pages {
                     try colon(&s, pages != nil, "pages"); pages = try intList(&s, "pages", index)
-                } else if s.matchKey("old_pages") {
+                } else if key == .oldPages {
                     try colon(&s, oldPages != nil, "old_pages"); oldPages = try intList(&s, "old_pages", index)
-                } else if s.matchKey("shmem") {
+                } else if key == .shmem {
                     try colon(&s, shmem != nil, "shmem")
                     guard case .bool(let b) = try s.parseValue() else { throw JSONError("event \(index): shmem must be a boolean") }
                     shmem = b
-                } else {
-                    let k = try s.parseString()
-                    throw JSONError("event \(index): unknown member \"\(k.prefix(40))\"")
+                } else if case .unknown(let name) = key {
+                    throw JSONError("event \(index): unknown member \"\(name.prefix(40))\"")
                 }
             } while s.consume(UInt8(ascii: ","))
             try s.expect(UInt8(ascii: "}"))
         }
         guard let op else { throw JSONError("event \(index): missing op") }
         if op.needsPid && pid == nil { throw JSONError("event \(index): \(op.name) needs pid") }
-        if pid == 0 { throw JSONError("event \(index): pid must be positive") }
+        if let pid, pid < 1 || pid > Int(Int32.max) { throw JSONError("event \(index): pid must be 1...\(Int32.max)") }
         let which: PageEvent.Pages
         var old: PageEvent.Pages? = nil
         switch (page, pages) {
@@ -136,6 +147,41 @@ enum EventBatchDecoder {
         if old != nil && !op.allowsOldPage { throw JSONError("event \(index): old_page does not go with \(op.name)") }
         if shmem != nil && op != .pagecacheAdd { throw JSONError("event \(index): shmem goes with pagecache_add only") }
         return PageEvent(op: op, pid: pid, pages: which, oldPages: old, shmem: shmem ?? false)
+    }
+}
+
+extension EventBatchDecoder {
+    enum EventKey: Equatable {
+        case op, pid, page, count, oldPage, pages, oldPages, shmem
+        case unknown(String)
+
+        init(_ name: String) {
+            switch name {
+            case "op": self = .op
+            case "pid": self = .pid
+            case "page": self = .page
+            case "count": self = .count
+            case "old_page": self = .oldPage
+            case "pages": self = .pages
+            case "old_pages": self = .oldPages
+            case "shmem": self = .shmem
+            default: self = .unknown(name)
+            }
+        }
+    }
+
+    /// The next member name: matched in place when written plainly, else
+    /// decoded (so `"p\u0069d"` is `pid`, as in every other route).
+    static func eventKey(_ s: inout JSONScanner, _ index: Int) throws(JSONError) -> EventKey {
+        if s.matchKey("op") { return .op }
+        if s.matchKey("pid") { return .pid }
+        if s.matchKey("page") { return .page }
+        if s.matchKey("count") { return .count }
+        if s.matchKey("pages") { return .pages }
+        if s.matchKey("old_page") { return .oldPage }
+        if s.matchKey("old_pages") { return .oldPages }
+        if s.matchKey("shmem") { return .shmem }
+        return EventKey(try s.parseString())
     }
 }
 

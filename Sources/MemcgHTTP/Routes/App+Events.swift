@@ -4,7 +4,7 @@ extension App {
     /// POST /events: a batch of page events, applied in order under one lock.
     func postEvents(_ body: [UInt8]) throws(HTTPError) -> HTTPResponse {
         let batch: EventBatchDecoder.Batch
-        do { batch = try EventBatchDecoder.decode(body) } catch { throw HTTPError(error) }
+        do { batch = try EventBatchDecoder.decode(body, maxPages: config.maxBatchPages) } catch { throw HTTPError(error) }
         let out = try withEngine { e throws(EngineError) in
             try e.apply(.events(batch.events, listEvicted: batch.listEvicted))
         }

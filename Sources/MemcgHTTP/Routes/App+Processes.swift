@@ -7,6 +7,7 @@ extension App {
         guard pid >= 1, pid <= Int(Int32.max) else { throw .invalid("pid must be 1...\(Int32.max)") }
         let container = try nameField(o, "container", required: false)
         let parent: Int? = o["parent_pid"] == nil ? nil : try integer(o, "parent_pid")
+        if let parent, parent < 1 || parent > Int(Int32.max) { throw .invalid("parent_pid must be 1...\(Int32.max)") }
         let command: Command
         switch (container, parent) {
         case (let c?, nil): command = .createProcess(pid: pid, container: c)

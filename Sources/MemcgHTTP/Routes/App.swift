@@ -11,12 +11,24 @@ public struct AppConfig: Sendable {
     /// Also expose cAdvisor's metric names.
     public var cadvisorMetrics: Bool
     public var version: String
+    /// Most single-page events in one `POST /events` batch (a range of
+    /// `count` pages is `count` of them); a larger batch is 400 before
+    /// anything is applied, so one request cannot hold the engine for long.
+    public var maxBatchPages: Int
+    /// `GET /healthz` answers 503 while one request has held the engine
+    /// lock for longer than this many seconds.
+    public var stallSeconds: Double
 
-    public init(machine: Machine, authToken: String? = nil, cadvisorMetrics: Bool = false, version: String = memcgdVersion) {
+    public static let defaultMaxBatchPages = 1 << 20
+
+    public init(machine: Machine, authToken: String? = nil, cadvisorMetrics: Bool = false, version: String = memcgdVersion,
+                maxBatchPages: Int = AppConfig.defaultMaxBatchPages, stallSeconds: Double = 2) {
         self.machine = machine
         self.authToken = authToken
         self.cadvisorMetrics = cadvisorMetrics
         self.version = version
+        self.maxBatchPages = maxBatchPages
+        self.stallSeconds = stallSeconds
     }
 }
 
@@ -72,20 +84,10 @@ public final class App: Sendable {
     /// Handles one request; returns the response and the matched route
     /// (nil for an unknown path), for metrics and logs.
     public func handle(_ req: HTTPRequest) -> (HTTPResponse, Route?) {
-        guard let (route, param) = Route.match(req.path) else {
-            return (HTTPError(404, "ENOENT", "no route for \(req.path.prefix(200))").response, nil)
-        }
-        let method = req.method == "HEAD" && route.methods.contains("GET") ? "GET" : req.method
-        guard route.methods.contains(method) else {
-            var e = HTTPError(405, "EOPNOTSUPP", "\(req.method.prefix(20)) is not allowed on \(route.template); allowed: \(route.methods.joined(separator: ", "))")
-            e.headers = [("Allow", route.methods.joined(separator: ", "))]
-            return (e.response, route)
-        }
-        if let token = config.authToken, !isOpen(route), !authorized(req.authorization, token: token) {
-            var e = HTTPError(401, "EACCES", "a valid bearer token is required")
-            e.headers = [("WWW-Authenticate", "Bearer realm=\"memcgd\"")]
-            return (e.response, route)
-        }
+        let (refusal, match) = check(method: req.method, path: req.path, authorization: req.authorization)
+        if let refusal { return (refusal, match?.0) }
+        guard let (route, param) = match else { return (HTTPError(404, "ENOENT", "no route").response, nil) }
+        let method = req.method == "HEAD" ? "GET" : req.method
         do {
             return (try dispatch(route, method, param, req), route)
         } catch {
@@ -93,24 +95,79 @@ public final class App: Sendable {
         }
     }
 
-    /// The web page is open too: it asks for the token itself and sends it on its requests.
-    func isOpen(_ route: Route) -> Bool { route == .healthz || route == .metrics || route == .openapi || route == .web }
+    /// What can be decided from the request line and headers alone, before
+    /// any body is read: a path holding a NUL, authentication, then the route
+    /// and its methods. With a token configured, only a request that carries
+    /// it (or asks for an open route) learns whether a route exists.
+    /// Returns the refusal, if any, and the matched route.
+    public func preflight(method: String, path: String, authorization: String?) -> (HTTPResponse?, Route?) {
+        let (refusal, match) = check(method: method, path: path, authorization: authorization)
+        return (refusal, match?.0)
+    }
 
-    /// Constant-time comparison of the bearer token.
+    func check(method: String, path: String, authorization: String?) -> (HTTPResponse?, (Route, String?)?) {
+        if Self.holdsNUL(path) {
+            return (HTTPError.invalid("the path holds a NUL byte (%00)").response, nil)
+        }
+        let match = Route.match(path)
+        if let token = config.authToken, !isOpen(match?.0, method), !authorized(authorization, token: token) {
+            var e = HTTPError(401, "EACCES", "a valid bearer token is required")
+            e.headers = [("WWW-Authenticate", "Bearer realm=\"memcgd\"")]
+            return (e.response, match)
+        }
+        guard let (route, _) = match else {
+            return (HTTPError(404, "ENOENT", "no route for \(path.prefix(200))").response, nil)
+        }
+        let m = method == "HEAD" && route.methods.contains("GET") ? "GET" : method
+        guard route.methods.contains(m) else {
+            var e = HTTPError(405, "EOPNOTSUPP", "\(method.prefix(20)) is not allowed on \(route.template); allowed: \(route.methods.joined(separator: ", "))")
+            e.headers = [("Allow", route.methods.joined(separator: ", "))]
+            return (e.response, match)
+        }
+        return (nil, match)
+    }
+
+    /// A NUL byte, or `%00` (left undecoded by the adapter's unescape callback).
+    static func holdsNUL(_ path: String) -> Bool {
+        var pct = 0
+        for b in path.utf8 {
+            if b == 0 { return true }
+            pct = b == 0x25 ? 1 : (b == 0x30 && pct > 0 ? pct + 1 : 0)
+            if pct == 3 { return true }
+        }
+        return false
+    }
+
+    /// Routes anyone may read: GET (or HEAD) /healthz, /metrics, /openapi.yaml.
+    func isOpen(_ route: Route?, _ method: String) -> Bool {
+        guard method == "GET" || method == "HEAD", let route else { return false }
+        // The web page is open too: it asks for the token itself and sends it on its requests.
+        return route == .healthz || route == .metrics || route == .openapi || route == .web
+    }
+
+    /// `Authorization: Bearer <token>`: the scheme in any case (RFC 9110
+    /// section 11.1), one or more spaces, then the token, compared in time
+    /// that depends only on the configured token's length.
     func authorized(_ header: String?, token: String) -> Bool {
-        guard let header, header.hasPrefix("Bearer ") else { return false }
-        let given = Array(header.utf8.dropFirst(7)), want = Array(token.utf8)
+        guard let header else { return false }
+        let h = Array(header.utf8)
+        let scheme = Array("bearer".utf8)
+        guard h.count > scheme.count, h[scheme.count] == 0x20 else { return false }
+        for i in 0..<scheme.count where h[i] | 0x20 != scheme[i] { return false }
+        var start = scheme.count
+        while start < h.count && h[start] == 0x20 { start += 1 }
+        let given = h[start...], want = Array(token.utf8)
         var diff = given.count ^ want.count
-        for i in 0..<want.count { diff |= Int(want[i] ^ (i < given.count ? given[i] : 0)) }
+        for i in 0..<want.count {
+            let g = i < given.count ? given[given.startIndex + i] : 0
+            diff |= Int(want[i] ^ g)
+        }
         return diff == 0
     }
 
     func dispatch(_ route: Route, _ method: String, _ param: String?, _ req: HTTPRequest) throws(HTTPError) -> HTTPResponse {
         switch (route, method) {
-        case (.healthz, _):
-            var w = JSONWriter(capacity: 32)
-            w.beginObject(); w.member("status", "ok"); w.endObject()
-            return .json(200, w)
+        case (.healthz, _): return health()
         case (.web, _): return webPage()
         case (.machine, _): return machineInfo()
         case (.machineReset, _): return try resetMachine(req.body)
@@ -137,6 +194,23 @@ public final class App: Sendable {
         }
     }
 
+    /// GET /healthz: never takes the engine lock; 503 while a writer has held
+    /// it for longer than `stallSeconds`.
+    func health() -> HTTPResponse {
+        let held = Double(engine.writerHeldNanos) / 1e9
+        var w = JSONWriter(capacity: 160)
+        w.beginObject()
+        if held > config.stallSeconds {
+            w.member("status", "stalled")
+            w.member("detail", "a request has held the engine lock for \(Int(held * 1000)) ms (limit \(Int(config.stallSeconds * 1000)) ms)")
+            w.endObject()
+            return .json(503, w)
+        }
+        w.member("status", "ok")
+        w.endObject()
+        return .json(200, w)
+    }
+
     /// Runs `body` on the engine under the lock, mapping engine errors.
     @discardableResult
     func withEngine<T>(_ body: (MemcgEngine) throws(EngineError) -> T) throws(HTTPError) -> T {
@@ -152,7 +226,7 @@ public final class App: Sendable {
 
     func name(_ p: String?) throws(HTTPError) -> String {
         guard let p, MemcgEngine.isValidName(p) else {
-            throw .invalid("invalid container name \"\((p ?? "").prefix(80))\": use 1 to 64 of [A-Za-z0-9._-], not \"..\"")
+            throw .invalid("invalid container name \"\((p ?? "").prefix(80))\": use 1 to 64 of [A-Za-z0-9._-], neither \".\" nor holding \"..\"")
         }
         return p
     }

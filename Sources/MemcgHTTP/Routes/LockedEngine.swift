@@ -1,4 +1,5 @@
 import MemcgEngine
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -54,11 +55,24 @@ final class PosixRWLock: @unchecked Sendable {
 final class LockedEngine: @unchecked Sendable {
     private let lock = PosixRWLock()
     private var engine: MemcgEngine
+    /// When the current writer took the lock (monotonic ns), 0 when no one writes.
+    private let writerSince = Atomic<UInt64>(0)
 
     init(_ engine: MemcgEngine) { self.engine = engine }
 
     func withLock<T, E: Error>(_ body: (MemcgEngine) throws(E) -> T) throws(E) -> T {
-        try lock.write { () throws(E) -> T in try body(engine) }
+        try lock.write { () throws(E) -> T in
+            writerSince.store(max(1, monotonicNanos()), ordering: .relaxed)
+            defer { writerSince.store(0, ordering: .relaxed) }
+            return try body(engine)
+        }
+    }
+
+    /// Nanoseconds the current writer has held the lock (0 when none);
+    /// read without taking the lock, for /healthz.
+    var writerHeldNanos: UInt64 {
+        let since = writerSince.load(ordering: .relaxed)
+        return since == 0 ? 0 : monotonicNanos() &- since
     }
 
     /// Replaces the engine (a machine reset); waits for every reader and writer.

@@ -30,7 +30,7 @@ paths:
   /healthz:
     get:
       operationId: healthz
-      summary: Liveness.
+      summary: Liveness; 503 while one request has held the engine lock past --stall-threshold.
       security: [{}]
       responses:
         "200":
@@ -42,6 +42,16 @@ paths:
                 required: [status]
                 properties:
                   status: {const: ok}
+        "503":
+          description: A request has held the engine lock for longer than the stall threshold.
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [status, detail]
+                properties:
+                  status: {const: stalled}
+                  detail: {type: string}
   /machine:
     get:
       operationId: getMachine
