@@ -45,8 +45,8 @@ struct Reply {
 struct InProcess {
     let app: App
 
-    init(frames: Int = 4096, swapPages: Int = 0, token: String? = nil) throws {
-        let machine = try Machine(pageSize: 4096, memoryBytes: frames * 4096, swapBytes: swapPages * 4096)
+    init(frames: Int = 4096, swapPages: Int = 0, token: String? = nil, cgroup: CgroupVersion = .v2) throws {
+        let machine = try Machine(pageSize: 4096, memoryBytes: frames * 4096, swapBytes: swapPages * 4096, cgroup: cgroup)
         app = try App(config: AppConfig(machine: machine, authToken: token))
     }
 
@@ -64,8 +64,9 @@ final class LiveServer: @unchecked Sendable {
     let server: HTTPServer
     var port: UInt16 { server.boundPort }
 
-    init(frames: Int = 4096, swapPages: Int = 0, bodyLimit: Int = 1 << 20, timeout: Int = 30, threads: Int = 2) throws {
-        let machine = try Machine(pageSize: 4096, memoryBytes: frames * 4096, swapBytes: swapPages * 4096)
+    init(frames: Int = 4096, swapPages: Int = 0, bodyLimit: Int = 1 << 20, timeout: Int = 30, threads: Int = 2,
+         cgroup: CgroupVersion = .v2) throws {
+        let machine = try Machine(pageSize: 4096, memoryBytes: frames * 4096, swapBytes: swapPages * 4096, cgroup: cgroup)
         let app = try App(config: AppConfig(machine: machine))
         var logger = Logger(label: "memcgd-test")
         logger.logLevel = .error

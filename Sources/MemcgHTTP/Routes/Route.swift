@@ -13,6 +13,7 @@ public enum Route: String, CaseIterable, Sendable {
     case containerStats = "/containers/{name}/stats"
     case statsReset = "/containers/{name}/stats/reset"
     case forceEmpty = "/containers/{name}/force_empty"
+    case reclaim = "/containers/{name}/reclaim"
     case processes = "/processes"
     case process = "/processes/{pid}"
     case processContainer = "/processes/{pid}/container"
@@ -28,9 +29,10 @@ public enum Route: String, CaseIterable, Sendable {
         switch self {
         case .healthz, .machine, .containerStats, .stats, .metrics, .openapi: ["GET"]
         case .containers, .processes: ["GET", "POST"]
-        case .container, .process: ["GET", "DELETE"]
+        case .container: ["GET", "PATCH", "DELETE"]
+        case .process: ["GET", "DELETE"]
         case .limits: ["GET", "PUT"]
-        case .statsReset, .forceEmpty, .events: ["POST"]
+        case .statsReset, .forceEmpty, .reclaim, .events: ["POST"]
         case .processContainer: ["PUT"]
         }
     }
@@ -88,6 +90,7 @@ public enum Route: String, CaseIterable, Sendable {
                     if eq(starts.2, ends.2, "limits") { return (.limits, p) }
                     if eq(starts.2, ends.2, "stats") { return (.containerStats, p) }
                     if eq(starts.2, ends.2, "force_empty") { return (.forceEmpty, p) }
+                    if eq(starts.2, ends.2, "reclaim") { return (.reclaim, p) }
                     return nil
                 }
                 if eq(starts.0, ends.0, "processes") && eq(starts.2, ends.2, "container") { return (.processContainer, p) }
