@@ -238,3 +238,22 @@ import Testing
         #expect(try s.call("POST", "/containers/a/stats/reset", #"{"fields":["max_usage"]}"#).int("swap_peak") == 0)
     }
 }
+
+@Suite struct ServedSpecTests {
+    /// The served spec states this machine's frames as the largest count, and nothing else differs.
+    @Test func countIsTheMachines() throws {
+        let s = try InProcess(frames: 1024)
+        let served = s.call("GET", "/openapi.yaml").text
+        #expect(served.contains("    PageCount:"))
+        let a = served.split(separator: "\n", omittingEmptySubsequences: false)
+        let b = (OpenAPIDocument.yaml + "\n").split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(a.count == b.count)
+        let diff = zip(a, b).filter { $0 != $1 }
+        #expect(diff.count == 1)
+        #expect(diff.first?.0 == "      maximum: 1024" && diff.first?.1 == "      maximum: 2147483648")
+        // A batch with count = frames is accepted; one above is refused whole.
+        s.call("POST", "/processes", #"{"pid":1,"container":"root"}"#)
+        #expect(s.call("POST", "/events", #"{"events":[{"op":"access","page":0,"count":1024}]}"#).status == 200)
+        #expect(s.call("POST", "/events", #"{"events":[{"op":"access","page":0,"count":1025}]}"#).status == 400)
+    }
+}

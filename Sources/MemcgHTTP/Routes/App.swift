@@ -28,12 +28,16 @@ public final class App: Sendable {
     public let config: AppConfig
     let engine: LockedEngine
     public let metrics: ServiceMetrics
+    /// The spec as served: the repository's, with this machine's number of
+    /// frames as the largest `count` of a range.
+    let servedSpec: [UInt8]
 
     /// Fails when the host cannot map the machine's frame tables.
     public init(config: AppConfig, metrics: ServiceMetrics = ServiceMetrics()) throws(EngineError) {
         self.config = config
         self.engine = LockedEngine(try MemcgEngine(machine: config.machine))
         self.metrics = metrics
+        self.servedSpec = Array((OpenAPIDocument.served(frames: config.machine.frames) + "\n").utf8)
     }
 
     /// Handles one request; returns the response and the matched route
@@ -98,7 +102,7 @@ public final class App: Sendable {
         case (.stats, _): return engineStats()
         case (.metrics, _): return scrape()
         case (.openapi, _):
-            return HTTPResponse(status: 200, contentType: "application/yaml", body: Array((OpenAPIDocument.yaml + "\n").utf8))
+            return HTTPResponse(status: 200, contentType: "application/yaml", body: servedSpec)
         }
     }
 
