@@ -138,6 +138,7 @@ code=$(curl -s -o "$WORK/v1" -w '%{http_code}' -XPOST "$B6/containers" -d '{"nam
 
 # 4. Alert rules and dashboard.
 promtool check rules "$ROOT/dashboards/alerts.yml" >"$WORK/rules" 2>&1 && ok "promtool check rules alerts.yml" || fail "rules: $(cat "$WORK/rules")"
+(cd "$ROOT/dashboards" && promtool test rules alerts_test.yml) >"$WORK/rtest" 2>&1 && ok "promtool test rules alerts_test.yml" || fail "rule tests: $(cat "$WORK/rtest")"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["panels"]' "$ROOT/dashboards/memcgd.json" && ok "dashboard is valid JSON" || fail "dashboard JSON"
 
 # Graceful shutdown: SIGTERM, exit 0, logged.
