@@ -10,6 +10,12 @@ info:
     Amounts are bytes; counters are counts. Container names are
     [A-Za-z0-9._-]{1,64} without "..". Errors are RFC 9457 problem details
     with an errno-style code.
+
+    The schemas describe the default interface, cgroup v2 (GET /machine
+    says which runs). With --cgroup v1, high, low, min, swap_max, oom_group
+    and proactive reclaim are refused with EOPNOTSUPP, limits hold max
+    only, lowering max below what can be reclaimed is 409 EBUSY (with
+    evicted), and move_charge accepts 1 (anon), 2 (file) and 3.
 servers:
   - url: http://127.0.0.1:8080
 security:
