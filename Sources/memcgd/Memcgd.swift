@@ -103,6 +103,9 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical. Env: MEMCGD_LOG_LEVEL. Default: info.")
     var logLevel: String?
 
+    @Option(help: "The memory controller interface modelled: v2 (memory.high, low, min, swap.max, oom.group, reclaim) or v1 (max with EBUSY, move_charge). Env: MEMCGD_CGROUP. Default: v2.")
+    var cgroup: String?
+
     @Option(name: .customLong("log-format"), help: "text or json (one JSON object per line). Env: MEMCGD_LOG_FORMAT. Default: text.")
     var logFormat: String?
 
@@ -153,8 +156,10 @@ struct Serve: ParsableCommand {
         }, "MEMCGD_LOG_LEVEL", { Logger.Level(rawValue: $0) }, default: .info)
         let format = try setting(logFormat, "MEMCGD_LOG_FORMAT", { $0 }, default: "text")
         guard format == "text" || format == "json" else { throw ValidationError("--log-format must be text or json") }
+        let cgroupText = try setting(cgroup, "MEMCGD_CGROUP", { $0 }, default: "v2")
+        guard let version = CgroupVersion(rawValue: cgroupText) else { throw ValidationError("--cgroup must be v1 or v2, not \"\(cgroupText.prefix(20))\"") }
         let machine: Machine
-        do { machine = try Machine(pageSize: pageSize, memoryBytes: memory, swapBytes: swap) } catch {
+        do { machine = try Machine(pageSize: pageSize, memoryBytes: memory, swapBytes: swap, cgroup: version) } catch {
             throw ValidationError(error.detail)
         }
         guard MemcgEngine.canMapFrames(of: machine) else {
@@ -215,6 +220,7 @@ struct Serve: ParsableCommand {
         logger.info("listening", metadata: [
             "host": .string(serverConfig.host), "port": .stringConvertible(server.boundPort),
             "memory_bytes": .stringConvertible(m.memoryBytes), "swap_bytes": .stringConvertible(m.swapBytes),
+            "cgroup": .string(m.cgroup.rawValue),
             "page_size": .stringConvertible(m.pageSize), "threads": .stringConvertible(serverConfig.threads),
             "auth": .string(appConfig.authToken == nil ? "off" : "bearer"), "version": .string(memcgdVersion),
         ])

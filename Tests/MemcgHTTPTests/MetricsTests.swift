@@ -42,6 +42,31 @@ func parseExposition(_ text: String) throws -> [String: Double] {
         #expect(!r.text.contains(#"container="old""#))
     }
 
+    /// The v2 controls: high and swap_max only when limited, low and min 0 when unset; pgscan, swap_peak, new events.
+    @Test func controlSeries() throws {
+        let s = try InProcess(frames: 4096, swapPages: 64)
+        s.call("POST", "/containers", #"{"name":"a","limits":{"high":"64K","low":"32K","min":"16K","swap_max":"128K"}}"#)
+        s.call("POST", "/containers", #"{"name":"b","limits":{"low":"max"}}"#)
+        s.call("POST", "/processes", #"{"pid":1,"container":"a"}"#)
+        s.call("POST", "/events", #"{"events":[{"op":"anon_fault","pid":1,"page":0,"count":24}]}"#)
+        let m = try parseExposition(s.call("GET", "/metrics").text)
+        let st = s.call("GET", "/containers/a/stats")
+        #expect(m[#"memcg_high_bytes{container="a"}"#] == 65536)
+        #expect(m[#"memcg_high_bytes{container="b"}"#] == nil)
+        #expect(m[#"memcg_swap_max_bytes{container="a"}"#] == 131072)
+        #expect(m[#"memcg_swap_max_bytes{container="root"}"#] == nil)
+        #expect(m[#"memcg_low_bytes{container="a"}"#] == 32768)
+        #expect(m[#"memcg_low_bytes{container="b"}"#] == nil)
+        #expect(m[#"memcg_min_bytes{container="a"}"#] == 16384)
+        #expect(m[#"memcg_min_bytes{container="b"}"#] == 0)
+        #expect(m[#"memcg_swap_peak_bytes{container="a"}"#] == Double(try st.int("swap_peak")!))
+        #expect(try st.int("swap_peak")! > 0)
+        #expect(m[#"memcg_pgscan_total{container="a"}"#] == Double(try st.int("total_stat", "pgscan")!))
+        #expect(m[#"memcg_events_total{container="a",event="high"}"#] == Double(try st.int("events", "high")!))
+        #expect(try st.int("events", "high")! > 0)
+        for e in ["low", "oom_group_kill"] { #expect(m["memcg_events_total{container=\"a\",event=\"\(e)\"}"] == 0) }
+    }
+
     /// Every family has HELP and TYPE.
     @Test func helpAndType() throws {
         let s = try InProcess()

@@ -12,6 +12,8 @@ import Testing
         #expect(try m.int("memory_bytes") == 4 << 20)
         #expect(try m.int("swap_free_bytes") == 16 * 4096)
         #expect(try m.int("free_pages") == 1024)
+        #expect(try m.value("cgroup") == .string("v2"))
+        #expect(try InProcess(cgroup: .v1).call("GET", "/machine").value("cgroup") == .string("v1"))
         let spec = s.call("GET", "/openapi.yaml")
         #expect(spec.status == 200 && spec.text.hasPrefix("openapi: 3.1.0"))
         #expect(spec.headers["content-type"] == "application/yaml")
@@ -38,7 +40,7 @@ import Testing
         #expect(s.call("GET", "/containers/api").status == 404)
     }
 
-    /// Limits accept bytes, size strings, max, -1 and null; round down; refuse bad forms and unmodelled limits.
+    /// v1 limits accept bytes, size strings, max, -1 and null; round down; refuse bad forms and the v2 controls.
     @Test(arguments: [
         (#"{"max":4097}"#, 200, "4096"), (#"{"max":"8K"}"#, 200, "8192"), (#"{"max":"max"}"#, 200, "null"),
         (#"{"max":-1}"#, 200, "null"), (#"{"max":null}"#, 200, "null"), (#"{"max":"-1"}"#, 200, "null"),
@@ -50,7 +52,7 @@ import Testing
         (#"{"bogus":1}"#, 400, "EINVAL"), (#"[]"#, 400, "EINVAL"),
     ])
     func limits(body: String, status: Int, expect: String) throws {
-        let s = try InProcess()
+        let s = try InProcess(cgroup: .v1)
         s.call("POST", "/containers", #"{"name":"a","limits":{"max":"64K"}}"#)
         let r = s.call("PUT", "/containers/a/limits", body)
         #expect(r.status == status, "\(body): \(r.text)")

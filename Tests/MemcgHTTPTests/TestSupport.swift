@@ -67,8 +67,8 @@ final class LiveServer: @unchecked Sendable {
 
     init(frames: Int = 4096, swapPages: Int = 0, bodyLimit: Int = 1 << 20, timeout: Int = 30, threads: Int = 2,
          token: String? = nil, requestTimeout: Int = 30, bufferLimit: Int = 64 << 20, connectionsPerIP: Int = 64,
-         maxBatchPages: Int = AppConfig.defaultMaxBatchPages, stallSeconds: Double = 2) throws {
-        let machine = try Machine(pageSize: 4096, memoryBytes: frames * 4096, swapBytes: swapPages * 4096)
+         maxBatchPages: Int = AppConfig.defaultMaxBatchPages, stallSeconds: Double = 2, cgroup: CgroupVersion = .v2) throws {
+        let machine = try Machine(pageSize: 4096, memoryBytes: frames * 4096, swapBytes: swapPages * 4096, cgroup: cgroup)
         let app = try App(config: AppConfig(machine: machine, authToken: token, maxBatchPages: maxBatchPages, stallSeconds: stallSeconds))
         var logger = Logger(label: "memcgd-test")
         logger.logLevel = .critical

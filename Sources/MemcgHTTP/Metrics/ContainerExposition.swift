@@ -51,12 +51,23 @@ struct ContainerExposition {
         [Family(name: "memcg_pgpgin_total", kind: .counter, help: "Pages charged, hierarchical.", extra: nil, cadvisor: false, value: { $0.total.pgpgin }, pages: false)],
         [Family(name: "memcg_pgpgout_total", kind: .counter, help: "Pages uncharged, hierarchical.", extra: nil, cadvisor: false, value: { $0.total.pgpgout }, pages: false)],
         [Family(name: "memcg_pgsteal_total", kind: .counter, help: "Pages reclaimed, hierarchical.", extra: nil, cadvisor: false, value: { $0.total.pgsteal }, pages: false)],
+        [Family(name: "memcg_pgscan_total", kind: .counter, help: "Pages scanned by reclaim, hierarchical.", extra: nil, cadvisor: false, value: { $0.total.pgscan }, pages: false)],
         [Family(name: "memcg_pgfault_total", kind: .counter, help: "Page faults, hierarchical.", extra: nil, cadvisor: false, value: { $0.total.pgfault }, pages: false)],
         [
-            Family(name: "memcg_events_total", kind: .counter, help: "Memory events counted at this level: max, oom, oom_kill.", extra: ("event", "max"), cadvisor: false, value: { $0.local.eventsMax }, pages: false),
+            Family(name: "memcg_events_total", kind: .counter, help: "Memory events counted at this level: max, oom, oom_kill, low, high, oom_group_kill.", extra: ("event", "max"), cadvisor: false, value: { $0.local.eventsMax }, pages: false),
             Family(name: "memcg_events_total", kind: .counter, help: "", extra: ("event", "oom"), cadvisor: false, value: { $0.local.eventsOOM }, pages: false),
             Family(name: "memcg_events_total", kind: .counter, help: "", extra: ("event", "oom_kill"), cadvisor: false, value: { $0.local.eventsOOMKill }, pages: false),
+            Family(name: "memcg_events_total", kind: .counter, help: "", extra: ("event", "low"), cadvisor: false, value: { $0.local.eventsLow }, pages: false),
+            Family(name: "memcg_events_total", kind: .counter, help: "", extra: ("event", "high"), cadvisor: false, value: { $0.local.eventsHigh }, pages: false),
+            Family(name: "memcg_events_total", kind: .counter, help: "", extra: ("event", "oom_group_kill"), cadvisor: false, value: { $0.local.eventsOOMGroupKill }, pages: false),
         ],
+        // The v2 controls (no series for an unlimited high/swap_max; low and
+        // min set to "max", protect everything, have none either).
+        [Family(name: "memcg_high_bytes", kind: .gauge, help: "The container's throttle limit (memory.high); no series when unlimited.", extra: nil, cadvisor: false, value: { $0.controls.high ?? -1 }, pages: true)],
+        [Family(name: "memcg_swap_max_bytes", kind: .gauge, help: "Most swap the subtree may hold (memory.swap.max); no series when unlimited.", extra: nil, cadvisor: false, value: { $0.controls.swapMax ?? -1 }, pages: true)],
+        [Family(name: "memcg_low_bytes", kind: .gauge, help: "Best-effort protection from reclaim (memory.low); 0 when unset.", extra: nil, cadvisor: false, value: { $0.controls.low ?? -1 }, pages: true)],
+        [Family(name: "memcg_min_bytes", kind: .gauge, help: "Hard protection from reclaim (memory.min); 0 when unset.", extra: nil, cadvisor: false, value: { $0.controls.min ?? -1 }, pages: true)],
+        [Family(name: "memcg_swap_peak_bytes", kind: .gauge, help: "Highest swap held by the subtree since creation or the last max_usage reset.", extra: nil, cadvisor: false, value: { $0.controls.swapPeak }, pages: true)],
         // cAdvisor's names, labels and units (see the README for the ones promtool's lint dislikes).
         [Family(name: "container_memory_usage_bytes", kind: .gauge, help: "Current memory usage in bytes, including all memory regardless of when it was accessed", extra: nil, cadvisor: true, value: { $0.usage }, pages: true)],
         [Family(name: "container_memory_working_set_bytes", kind: .gauge, help: "Current working set in bytes.", extra: nil, cadvisor: true, value: { $0.workingSet }, pages: true)],
@@ -121,7 +132,7 @@ struct ContainerExposition {
             for (i, c) in containers.enumerated() {
                 for f in group {
                     let v = f.value(c)
-                    if v < 0 { continue }  // memcg_limit_bytes of an unlimited container
+                    if v < 0 { continue }  // an unlimited control has no series
                     w.raw(f.name)
                     if f.cadvisor {
                         w.rawText(labelSets[i])

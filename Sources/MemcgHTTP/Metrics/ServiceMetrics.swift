@@ -23,7 +23,7 @@ public final class ServiceMetrics: Sendable {
 
     /// Small integers only: hashing them is cheap on every request.
     struct HTTPSeriesKey: Hashable { var route: Int; var method: Int; var status: Int }
-    static let methods = ["GET", "POST", "PUT", "DELETE", "HEAD", "other"]
+    static let methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "other"]
 
     static let durationBuckets: [Duration] = [
         .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),

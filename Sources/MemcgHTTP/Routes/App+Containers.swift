@@ -1,51 +1,91 @@
 import MemcgEngine
 
 extension App {
-    /// Limits of later kernels that the model does not have yet.
-    static let unsupportedLimits: Set<String> = ["high", "low", "min", "swap_max", "soft", "soft_limit", "memsw"]
+    /// Names that are not controls of either interface but that a user of
+    /// the kernel files may try: the v1 soft limit and memsw.
+    static let unmodelledLimits: [String: String] = [
+        "soft": "memory.soft_limit_in_bytes", "soft_limit": "memory.soft_limit_in_bytes",
+        "memsw": "memory.memsw.limit_in_bytes", "memsw_max": "memory.memsw.limit_in_bytes",
+    ]
 
-    /// Reads a `limits` object: `max` as bytes, a size string, `max`, -1 or null.
-    /// Returns nil when `max` is absent; `.some(nil)` for unlimited.
-    func parseLimits(_ v: JSONValue) throws(HTTPError) -> Int?? {
-        guard case .object(let o) = v else { throw .invalid("limits must be an object such as {\"max\": \"512M\"}") }
-        for k in o.keys.sorted() where k != "max" {
-            if Self.unsupportedLimits.contains(k) {
-                throw HTTPError(400, "EOPNOTSUPP", "the limit \"\(k)\" is not modelled yet; only max is enforced")
-            }
-            throw .invalid("unknown limit \"\(k.prefix(40))\"; only max is supported")
-        }
-        guard let m = o["max"] else { return nil }
-        return .some(try parseMax(m))
+    var cgroup: CgroupVersion { config.machine.cgroup }
+
+    /// The controls of the interface, in the order replies list them.
+    var interfaceControls: [Control] {
+        [Control.max, .high, .low, .min, .swapMax].filter { $0.exists(in: cgroup) }
     }
 
-    func parseMax(_ v: JSONValue) throws(HTTPError) -> Int? {
+    /// Reads a `limits` object. Checked in the order of model.md section 8:
+    /// controls the interface lacks (EOPNOTSUPP), unknown names (EINVAL),
+    /// then values (EINVAL); the engine checks the root last.
+    func parseLimits(_ v: JSONValue) throws(HTTPError) -> ControlValues {
+        guard case .object(let o) = v else { throw .invalid("limits must be an object such as {\"max\": \"512M\"}") }
+        let keys = o.keys.sorted()
+        for k in keys {
+            if let c = Control(name: k), !c.exists(in: cgroup) {
+                throw HTTPError(400, "EOPNOTSUPP", "the control \(k) (\(c.kernelFile)) exists in cgroup v2; this memcgd models cgroup v1 (start it with --cgroup v2)")
+            }
+            if let file = Self.unmodelledLimits[k] {
+                throw HTTPError(400, "EOPNOTSUPP", "\(k) (\(file)) is a cgroup v1 kernel file that memcgd does not model in either interface")
+            }
+        }
+        var values = ControlValues()
+        for k in keys where Control(name: k) == nil {
+            let known = interfaceControls.map(\.name).joined(separator: ", ")
+            throw .invalid("unknown control \"\(k.prefix(40))\"; cgroup \(cgroup.rawValue) has \(known)")
+        }
+        for k in keys {
+            let c = Control(name: k)!
+            values[c] = try parseMax(o[k]!, control: k) ?? Int.max
+        }
+        return values
+    }
+
+    /// Writes the controls of the interface as stored (bytes; unlimited is null).
+    func encodeLimits(_ c: ControlSnapshot, into w: inout JSONWriter) {
+        w.beginObject()
+        encodeLimitMembers(c, into: &w)
+        w.endObject()
+    }
+
+    func encodeLimitMembers(_ c: ControlSnapshot, into w: inout JSONWriter) {
+        for control in interfaceControls { w.member(Self.wireKey(control), c[control].map { $0 * pageSize }) }
+    }
+
+    /// `Control.name` as a static key for the writer.
+    static func wireKey(_ c: Control) -> StaticString {
+        switch c {
+        case .max: "max"
+        case .high: "high"
+        case .low: "low"
+        case .min: "min"
+        case .swapMax: "swap_max"
+        }
+    }
+
+    func parseMax(_ v: JSONValue, control: String = "max") throws(HTTPError) -> Int? {
         let pageSize = config.machine.pageSize
         do throws(EngineError) {
             switch v {
             case .null: return nil
             case .int(let b): return try LimitParser.parse(bytes: b, pageSize: pageSize)
             case .string(let s): return try LimitParser.parse(s, pageSize: pageSize)
-            case .number: throw EngineError(.EINVAL, "limit must be an integer number of bytes")
-            default: throw EngineError(.EINVAL, "limit must be bytes, a size string such as \"512M\", \"max\", -1 or null, not \(v.typeName)")
+            case .number: throw EngineError(.EINVAL, "\(control) must be an integer number of bytes")
+            default: throw EngineError(.EINVAL, "\(control) must be bytes, a size string such as \"512M\", \"max\", -1 or null, not \(v.typeName)")
             }
         } catch { throw HTTPError(error) }
     }
 
     func createContainer(_ body: [UInt8]) throws(HTTPError) -> HTTPResponse {
-        let o = try object(body, allowed: ["name", "parent", "limits", "charge_type", "labels"])
+        let o = try object(body, allowed: ["name", "parent", "limits", "charge_type", "oom_group", "labels"])
         let name = try string(o, "name", required: true)!
         let parent = try nameField(o, "parent", required: false)
-        var limit: Int? = nil
-        if let l = o["limits"] { limit = try parseLimits(l) ?? nil }
-        var type = ChargeType.all
-        if let t = try string(o, "charge_type", required: false) {
-            guard let ct = ChargeType(rawValue: t) else { throw .invalid("charge_type must be all or mapped") }
-            type = ct
-        }
+        let limits = try o["limits"].map { l throws(HTTPError) in try parseLimits(l) } ?? ControlValues()
+        let type = try chargeType(o) ?? .all
+        let oomGroup = try oomGroupFlag(o) ?? false
         let labels = try o["labels"].map { v throws(HTTPError) in try parseLabels(v) } ?? [:]
         let snap = try withEngine { e throws(EngineError) in
-            try e.apply(.createContainer(name: name, parent: parent, limits: limit.map { .max($0) } ?? ControlValues(),
-                                         chargeType: type, labels: labels))
+            try e.apply(.createContainer(name: name, parent: parent, limits: limits, chargeType: type, oomGroup: oomGroup, labels: labels))
             return try e.view.container(named: name)
         }
         return .json(201, encodeContainer(snap), headers: [("Location", "/containers/\(name)")])
@@ -74,6 +114,38 @@ extension App {
         return out
     }
 
+    func chargeType(_ o: [String: JSONValue]) throws(HTTPError) -> ChargeType? {
+        guard let t = try string(o, "charge_type", required: false) else { return nil }
+        guard let ct = ChargeType(rawValue: t) else { throw .invalid("charge_type must be all or mapped") }
+        return ct
+    }
+
+    /// `oom_group` (memory.oom.group): a boolean, and only on cgroup v2.
+    func oomGroupFlag(_ o: [String: JSONValue]) throws(HTTPError) -> Bool? {
+        switch o["oom_group"] {
+        case nil: return nil
+        case .bool(let b)?:
+            guard cgroup == .v2 else {
+                throw HTTPError(400, "EOPNOTSUPP", "oom_group (memory.oom.group) exists in cgroup v2; this memcgd models cgroup v1 (start it with --cgroup v2)")
+            }
+            return b
+        case let v?: throw .invalid("oom_group must be true or false, not \(v.typeName)")
+        }
+    }
+
+    /// PATCH /containers/{name}: `charge_type` (future charges) and
+    /// `oom_group` (future OOMs); an empty object changes nothing.
+    func patchContainer(_ name: String, _ body: [UInt8]) throws(HTTPError) -> HTTPResponse {
+        let o = try object(body, allowed: ["charge_type", "oom_group"])
+        let type = try chargeType(o)
+        let oomGroup = try oomGroupFlag(o)
+        let snap = try withEngine { e throws(EngineError) in
+            try e.apply(.updateContainer(name: name, chargeType: type, oomGroup: oomGroup))
+            return try e.view.container(named: name)
+        }
+        return .json(200, encodeContainer(snap))
+    }
+
     func listContainers() -> HTTPResponse {
         let all = engine.read { $0.allContainers() }
         var w = JSONWriter(capacity: 256 * all.count + 32)
@@ -97,22 +169,22 @@ extension App {
 
     func getLimits(_ name: String) throws(HTTPError) -> HTTPResponse {
         let snap = try readEngine { e throws(EngineError) in try e.container(named: name) }
-        var w = JSONWriter(capacity: 32)
-        w.beginObject()
-        w.member("max", snap.limit.map { $0 * config.machine.pageSize })
-        w.endObject()
+        var w = JSONWriter(capacity: 96)
+        encodeLimits(snap.controls, into: &w)
         return .json(200, w)
     }
 
+    /// PUT limits: the controls as stored after the write, what it evicted
+    /// and (v2 `max`) whom it killed. An empty write changes nothing.
     func putLimits(_ name: String, _ body: [UInt8]) throws(HTTPError) -> HTTPResponse {
         let v: JSONValue
         do { v = try JSONValue.parse(body) } catch { throw HTTPError(error) }
         let (out, snap): (Outcome, ContainerSnapshot)
         do throws(HTTPError) {
-            let limit = try parseLimits(v)
+            let values = try parseLimits(v)
             (out, snap) = try withEngine { e throws(EngineError) in
                 // A write with no control changes nothing (model.md section 8).
-                let out = try limit.map { l throws(EngineError) in try e.apply(.setLimit(name: name, limitPages: l)) } ?? Outcome()
+                let out = values.isEmpty ? Outcome() : try e.apply(.setLimits(name: name, values))
                 return (out, try e.view.container(named: name))
             }
         } catch {
@@ -123,10 +195,35 @@ extension App {
             throw error
         }
         if !out.oomKills.isEmpty { logKills(out.oomKills, cause: "limit write") }
-        var w = JSONWriter(capacity: 64 + 8 * out.evicted.count)
+        var w = JSONWriter(capacity: 160 + 8 * out.evicted.count + 64 * out.oomKills.count)
         w.beginObject()
-        w.member("max", snap.limit.map { $0 * config.machine.pageSize })
+        encodeLimitMembers(snap.controls, into: &w)
         encodeEvicted(out, into: &w, list: true)
+        encodeOOMKills(out, into: &w)
+        w.endObject()
+        return .json(200, w)
+    }
+
+    /// POST /containers/{name}/reclaim (memory.reclaim, v2).
+    func proactiveReclaim(_ name: String, _ body: [UInt8]) throws(HTTPError) -> HTTPResponse {
+        let o = try object(body, allowed: ["bytes", "list_evicted"])
+        guard let b = o["bytes"] else { throw .invalid("missing member \"bytes\", e.g. {\"bytes\": \"16M\"}") }
+        guard let pages = try parseMax(b, control: "bytes") else {
+            throw .invalid("bytes must be an amount such as 16777216 or \"16M\", not unlimited")
+        }
+        var list = false
+        switch o["list_evicted"] {
+        case nil: break
+        case .bool(let l)?: list = l
+        case let v?: throw .invalid("list_evicted must be true or false, not \(v.typeName)")
+        }
+        let out = try withEngine { e throws(EngineError) in try e.apply(.reclaim(name: name, pages: pages)) }
+        var w = JSONWriter(capacity: 128 + (list ? 8 * out.evicted.count : 0))
+        w.beginObject()
+        w.member("requested", out.requested * pageSize)
+        w.member("reclaimed", out.evictedCount * pageSize)
+        w.member("complete", out.evictedCount >= out.requested)
+        encodeEvicted(out, into: &w, list: list)
         w.endObject()
         return .json(200, w)
     }

@@ -20,7 +20,8 @@ extension App {
         w.key("labels"); w.beginObject()
         for k in c.labels.keys.sorted() { w.key(dynamic: k); w.string(c.labels[k]!) }
         w.endObject()
-        w.key("limits"); w.beginObject(); w.member("max", c.limit.map { $0 * pageSize }); w.endObject()
+        w.member("oom_group", c.oomGroup)
+        w.key("limits"); encodeLimits(c.controls, into: &w)
         w.member("usage", c.usage * pageSize)
         w.member("max_usage", c.maxUsage * pageSize)
         w.member("failcnt", c.failcnt)
@@ -28,7 +29,7 @@ extension App {
         w.endObject()
     }
 
-    func encodeStatValues(_ v: StatValues, into w: inout JSONWriter) {
+    func encodeStatValues(_ v: StatValues, swapPeak: Int, into w: inout JSONWriter) {
         let ps = pageSize
         w.beginObject()
         w.member("cache", v.cache * ps)
@@ -45,6 +46,8 @@ extension App {
         w.member("pgpgout", v.pgpgout)
         w.member("pgfault", v.pgfault)
         w.member("pgsteal", v.pgsteal)
+        w.member("pgscan", v.pgscan)
+        w.member("swap_peak", swapPeak * ps)
         w.endObject()
     }
 
@@ -53,6 +56,9 @@ extension App {
         w.member("max", v.eventsMax)
         w.member("oom", v.eventsOOM)
         w.member("oom_kill", v.eventsOOMKill)
+        w.member("low", v.eventsLow)
+        w.member("high", v.eventsHigh)
+        w.member("oom_group_kill", v.eventsOOMGroupKill)
         w.endObject()
     }
 
@@ -67,8 +73,9 @@ extension App {
         w.member("failcnt", c.failcnt)
         w.member("working_set", c.workingSet * ps)
         w.member("hierarchical_memory_limit", c.hierarchicalLimit.map { $0 * ps })
-        w.key("stat"); encodeStatValues(c.local, into: &w)
-        w.key("total_stat"); encodeStatValues(c.total, into: &w)
+        w.member("swap_peak", c.controls.swapPeak * ps)
+        w.key("stat"); encodeStatValues(c.local, swapPeak: c.controls.swapPeak, into: &w)
+        w.key("total_stat"); encodeStatValues(c.total, swapPeak: c.controls.swapPeak, into: &w)
         w.key("events"); encodeEvents(c.local, into: &w)
         w.key("total_events"); encodeEvents(c.total, into: &w)
         if let evicted { encodeEvicted(evicted, into: &w, list: true) }
@@ -86,8 +93,26 @@ extension App {
         w.endObject()
     }
 
+    func encodeOOMKills(_ out: Outcome, into w: inout JSONWriter) {
+        w.key("oom_kills")
+        w.beginArray()
+        for k in out.oomKills {
+            w.beginObject()
+            w.member("pid", k.pid)
+            w.member("container", k.container)
+            w.member("pages", k.pages)
+            w.endObject()
+        }
+        w.endArray()
+    }
+
     func encodeProcess(_ p: ProcessSnapshot, into w: inout JSONWriter) {
         w.beginObject()
+        encodeProcessMembers(p, into: &w)
+        w.endObject()
+    }
+
+    func encodeProcessMembers(_ p: ProcessSnapshot, into w: inout JSONWriter) {
         w.member("pid", p.pid)
         w.member("container", p.container)
         w.member("mapped_pages", p.mappedPages)
@@ -95,6 +120,5 @@ extension App {
         w.member("mappings", p.mappings)
         w.member("pinned_pages", p.pinnedPages)
         w.member("swap_slots", p.swapSlots)
-        w.endObject()
     }
 }

@@ -25,16 +25,7 @@ extension App {
             w.endObject()
         }
         w.endArray()
-        w.key("oom_kills")
-        w.beginArray()
-        for k in out.oomKills {
-            w.beginObject()
-            w.member("pid", k.pid)
-            w.member("container", k.container)
-            w.member("pages", k.pages)
-            w.endObject()
-        }
-        w.endArray()
+        encodeOOMKills(out, into: &w)
         encodeEvicted(out, into: &w, list: batch.listEvicted)
         w.endObject()
         return .json(200, w)
@@ -51,6 +42,7 @@ extension App {
         w.member("total_pages", m.frames)
         w.member("free_pages", s.freePages)
         w.member("swap_free_bytes", s.swapFree * m.pageSize)
+        w.member("cgroup", m.cgroup.rawValue)
         w.member("version", config.version)
         w.endObject()
         return .json(200, w)

@@ -44,14 +44,28 @@ extension App {
     }
 
     func moveProcess(_ pid: Int, _ body: [UInt8]) throws(HTTPError) -> HTTPResponse {
-        let o = try object(body, allowed: ["container"])
+        let o = try object(body, allowed: ["container", "move_charge"])
         let container = try nameField(o, "container", required: true)!
-        let snap = try withEngine { e throws(EngineError) in
-            try e.apply(.moveProcess(pid: pid, container: container))
-            return try e.view.process(pid: pid)
+        var mask = 0
+        if o["move_charge"] != nil {
+            mask = try integer(o, "move_charge")
+            guard (0...3).contains(mask) else { throw .invalid("move_charge is a mask: 0, 1 (anon), 2 (file) or 3 (both)") }
         }
-        var w = JSONWriter(capacity: 160)
-        encodeProcess(snap, into: &w)
+        let (out, snap) = try withEngine { e throws(EngineError) in
+            let out = try e.apply(.moveProcess(pid: pid, container: container, moveCharge: mask))
+            return (out, try e.view.process(pid: pid))
+        }
+        // The process fields, then what moved with it and what its charges evicted.
+        var w = JSONWriter(capacity: 224 + 8 * (out.moved.count + out.evicted.count))
+        w.beginObject()
+        encodeProcessMembers(snap, into: &w)
+        w.key("moved")
+        w.beginObject()
+        w.member("count", out.moved.count)
+        w.key("pages"); w.beginArray(); for p in out.moved { w.int(p) }; w.endArray()
+        w.endObject()
+        encodeEvicted(out, into: &w, list: true)
+        w.endObject()
         return .json(200, w)
     }
 

@@ -46,13 +46,18 @@ public final class App: Sendable {
     /// OOM kills, refused limit writes and resets are logged at info.
     let logger: Logger
     private let sampler = PosixLock()
+    /// Guarded by `sampler` (hence `nonisolated(unsafe)`).
     nonisolated(unsafe) private var ticker: Ticker?
+    /// The spec as served: the repository's, with this machine's number of
+    /// frames as the largest `count` of a range.
+    let servedSpec: [UInt8]
 
     /// Fails when the host cannot map the machine's frame tables.
     public init(config: AppConfig, metrics: ServiceMetrics = ServiceMetrics(), logger: Logger = Logger(label: "memcgd")) throws(EngineError) {
         self.config = config
         self.engine = LockedEngine(try MemcgEngine(machine: config.machine))
         self.metrics = metrics
+        self.servedSpec = Array((OpenAPIDocument.served(frames: config.machine.frames) + "\n").utf8)
         self.logger = logger
     }
 
@@ -175,12 +180,14 @@ public final class App: Sendable {
         case (.containers, "GET"): return listContainers()
         case (.containers, _): return try createContainer(req.body)
         case (.container, "GET"): return try getContainer(try name(param))
+        case (.container, "PATCH"): return try patchContainer(try name(param), req.body)
         case (.container, _): return try deleteContainer(try name(param))
         case (.limits, "GET"): return try getLimits(try name(param))
         case (.limits, _): return try putLimits(try name(param), req.body)
         case (.containerStats, _): return try containerStats(try name(param))
         case (.statsReset, _): return try resetStats(try name(param), req.body)
         case (.forceEmpty, _): return try forceEmpty(try name(param))
+        case (.reclaim, _): return try proactiveReclaim(try name(param), req.body)
         case (.processes, "GET"): return listProcesses()
         case (.processes, _): return try createProcess(req.body)
         case (.process, "GET"): return try getProcess(try pid(param))
@@ -190,7 +197,7 @@ public final class App: Sendable {
         case (.stats, _): return engineStats()
         case (.metrics, _): return scrape()
         case (.openapi, _):
-            return HTTPResponse(status: 200, contentType: "application/yaml", body: Array((OpenAPIDocument.yaml + "\n").utf8))
+            return HTTPResponse(status: 200, contentType: "application/yaml", body: servedSpec)
         }
     }
 

@@ -10,6 +10,12 @@ info:
     Amounts are bytes; counters are counts. Container names are
     [A-Za-z0-9._-]{1,64} without "..". Errors are RFC 9457 problem details
     with an errno-style code.
+
+    The schemas describe the default interface, cgroup v2 (GET /machine
+    says which runs). With --cgroup v1, high, low, min, swap_max, oom_group
+    and proactive reclaim are refused with EOPNOTSUPP, limits hold max
+    only, lowering max below what can be reclaimed is 409 EBUSY (with
+    evicted), and move_charge accepts 1 (anon), 2 (file) and 3.
 servers:
   - url: http://127.0.0.1:8080
 security:
@@ -115,6 +121,9 @@ paths:
                 limits: {$ref: "#/components/schemas/LimitsInput"}
                 charge_type: {enum: [all, mapped]}
                 labels: {$ref: "#/components/schemas/Labels"}
+                oom_group:
+                  type: boolean
+                  description: memory.oom.group (cgroup v2 only; EOPNOTSUPP on v1).
       responses:
         "201":
           description: Created.
@@ -130,11 +139,11 @@ paths:
         "409": {$ref: "#/components/responses/Conflict"}
         "413": {$ref: "#/components/responses/TooLarge"}
   /containers/{name}:
-    parameters:
-      - {$ref: "#/components/parameters/Name"}
     get:
       operationId: getContainer
       summary: One container.
+      parameters:
+        - {$ref: "#/components/parameters/Name"}
       responses:
         "200":
           description: The container.
@@ -144,9 +153,36 @@ paths:
         "400": {$ref: "#/components/responses/BadRequest"}
         "401": {$ref: "#/components/responses/Unauthorized"}
         "404": {$ref: "#/components/responses/NotFound"}
+    patch:
+      operationId: updateContainer
+      summary: Change charge_type (future charges) and oom_group (future OOMs; cgroup v2 only).
+      parameters:
+        - {$ref: "#/components/parameters/ChildName"}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              additionalProperties: false
+              properties:
+                charge_type: {enum: [all, mapped]}
+                oom_group: {type: boolean}
+      responses:
+        "200":
+          description: The container after the change.
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Container"}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "413": {$ref: "#/components/responses/TooLarge"}
     delete:
       operationId: deleteContainer
-      summary: Delete a container; its charges move to the parent.
+      summary: Delete a container; its charges move to the parent (refused on root).
+      parameters:
+        - {$ref: "#/components/parameters/ChildName"}
       responses:
         "204": {description: Deleted.}
         "400": {$ref: "#/components/responses/BadRequest"}
@@ -154,11 +190,11 @@ paths:
         "404": {$ref: "#/components/responses/NotFound"}
         "409": {$ref: "#/components/responses/Conflict"}
   /containers/{name}/limits:
-    parameters:
-      - {$ref: "#/components/parameters/Name"}
     get:
       operationId: getLimits
-      summary: The modelled limits (unlimited is null).
+      parameters:
+        - {$ref: "#/components/parameters/Name"}
+      summary: Every control of the interface (v1 max; v2 max, high, low, min, swap_max); unlimited is null.
       responses:
         "200":
           description: The limits.
@@ -170,26 +206,35 @@ paths:
         "404": {$ref: "#/components/responses/NotFound"}
     put:
       operationId: putLimits
-      summary: Set max. Lowering it below usage reclaims; EBUSY keeps the old limit.
+      parameters:
+        - {$ref: "#/components/parameters/ChildName"}
+      summary: >-
+        Set some, all or none of the controls, validated first and applied in
+        the order swap_max, min, low, high, max. Lowering max reclaims; on v1
+        EBUSY keeps the old limit, on v2 OOM kills follow. A control on the root is
+        EINVAL; an empty object changes nothing (root too).
       requestBody:
         required: true
         content:
           application/json:
-            schema:
-              allOf:
-                - {$ref: "#/components/schemas/LimitsInput"}
-                - required: [max]
+            schema: {$ref: "#/components/schemas/LimitsInput"}
       responses:
         "200":
-          description: The limits as stored and what the lowering evicted.
+          description: The controls as stored, what the write evicted and whom it killed.
           content:
             application/json:
               schema:
                 type: object
-                required: [max, evicted]
+                additionalProperties: false
+                required: [max, evicted, oom_kills]
                 properties:
                   max: {$ref: "#/components/schemas/LimitBytes"}
+                  high: {$ref: "#/components/schemas/LimitBytes"}
+                  low: {$ref: "#/components/schemas/LimitBytes"}
+                  min: {$ref: "#/components/schemas/LimitBytes"}
+                  swap_max: {$ref: "#/components/schemas/LimitBytes"}
                   evicted: {$ref: "#/components/schemas/EvictedList"}
+                  oom_kills: {$ref: "#/components/schemas/OOMKills"}
         "400": {$ref: "#/components/responses/BadRequest"}
         "401": {$ref: "#/components/responses/Unauthorized"}
         "404": {$ref: "#/components/responses/NotFound"}
@@ -255,7 +300,7 @@ paths:
         "413": {$ref: "#/components/responses/TooLarge"}
   /containers/{name}/force_empty:
     parameters:
-      - {$ref: "#/components/parameters/Name"}
+      - {$ref: "#/components/parameters/ChildName"}
     post:
       operationId: forceEmpty
       summary: Reclaim everything reclaimable in the subtree (refused on root).
@@ -271,6 +316,45 @@ paths:
                     required: [evicted]
                     properties:
                       evicted: {$ref: "#/components/schemas/EvictedList"}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "413": {$ref: "#/components/responses/TooLarge"}
+  /containers/{name}/reclaim:
+    parameters:
+      - {$ref: "#/components/parameters/Name"}
+    post:
+      operationId: reclaim
+      summary: Proactive reclaim (memory.reclaim; cgroup v2 only, EOPNOTSUPP on v1).
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              additionalProperties: false
+              required: [bytes]
+              properties:
+                bytes:
+                  description: Bytes or a size string with one of K/M/G/T, rounded down to pages.
+                  oneOf:
+                    - {type: integer, minimum: 0, maximum: 9223372036854775807}
+                    - {type: string, pattern: "^([0-9]{1,18}|[0-9]{1,15}[Kk]|[0-9]{1,12}[Mm]|[0-9]{1,9}[Gg]|[0-9]{1,6}[Tt])$"}
+                list_evicted: {type: boolean}
+      responses:
+        "200":
+          description: What was asked for and what reclaim got, in bytes.
+          content:
+            application/json:
+              schema:
+                type: object
+                additionalProperties: false
+                required: [requested, reclaimed, complete, evicted]
+                properties:
+                  requested: {$ref: "#/components/schemas/Bytes"}
+                  reclaimed: {$ref: "#/components/schemas/Bytes"}
+                  complete: {type: boolean}
+                  evicted: {$ref: "#/components/schemas/Evicted"}
         "400": {$ref: "#/components/responses/BadRequest"}
         "401": {$ref: "#/components/responses/Unauthorized"}
         "404": {$ref: "#/components/responses/NotFound"}
@@ -355,7 +439,11 @@ paths:
       - {$ref: "#/components/parameters/Pid"}
     put:
       operationId: moveProcess
-      summary: Move a process; future charges go to the new container.
+      summary: >-
+        Move a process; future charges go to the new container. On cgroup v1,
+        move_charge (1 anon, 2 file) moves its pages' charges too, all or
+        nothing (ENOMEM with the evictions when they do not fit); a non-zero
+        mask is EOPNOTSUPP on v2.
       requestBody:
         required: true
         content:
@@ -366,15 +454,31 @@ paths:
               required: [container]
               properties:
                 container: {$ref: "#/components/schemas/Name"}
+                move_charge:
+                  description: >-
+                    The v1 move_charge_at_immigrate mask. This schema describes the
+                    default interface, cgroup v2, where only 0 is allowed; on v1
+                    1 (anon), 2 (file) and 3 are allowed too.
+                  type: integer
+                  minimum: 0
+                  maximum: 0
       responses:
         "200":
-          description: The process.
+          description: The process, the pages that moved with it and what their charges evicted.
           content:
             application/json:
-              schema: {$ref: "#/components/schemas/Process"}
+              schema:
+                allOf:
+                  - {$ref: "#/components/schemas/Process"}
+                  - type: object
+                    required: [moved, evicted]
+                    properties:
+                      moved: {$ref: "#/components/schemas/EvictedList"}
+                      evicted: {$ref: "#/components/schemas/EvictedList"}
         "400": {$ref: "#/components/responses/BadRequest"}
         "401": {$ref: "#/components/responses/Unauthorized"}
         "404": {$ref: "#/components/responses/NotFound"}
+        "409": {$ref: "#/components/responses/Conflict"}
         "413": {$ref: "#/components/responses/TooLarge"}
   /events:
     post:
@@ -445,6 +549,11 @@ components:
       in: path
       required: true
       schema: {$ref: "#/components/schemas/Name"}
+    ChildName:
+      name: name
+      in: path
+      required: true
+      schema: {$ref: "#/components/schemas/ChildName"}
     Pid:
       name: pid
       in: path
@@ -452,7 +561,7 @@ components:
       schema: {$ref: "#/components/schemas/Pid"}
   responses:
     BadRequest:
-      description: Malformed body, bad value or bad name (EINVAL), or a limit not modelled yet (EOPNOTSUPP).
+      description: Malformed body, bad value or bad name (EINVAL), or a control the interface lacks (EOPNOTSUPP).
       content:
         application/problem+json:
           schema: {$ref: "#/components/schemas/Problem"}
@@ -467,7 +576,7 @@ components:
         application/problem+json:
           schema: {$ref: "#/components/schemas/Problem"}
     Conflict:
-      description: Exists (EEXIST) or busy (EBUSY).
+      description: Exists (EEXIST), busy (EBUSY) or a move_charge that does not fit (ENOMEM).
       content:
         application/problem+json:
           schema: {$ref: "#/components/schemas/Problem"}
@@ -478,13 +587,27 @@ components:
           schema: {$ref: "#/components/schemas/Problem"}
   schemas:
     Name:
+      description: 1 to 64 of [A-Za-z0-9._-], neither "." nor containing "..".
       type: string
       pattern: "^[A-Za-z0-9._-]{1,64}$"
-      not: {pattern: "\\.\\."}
+      not:
+        anyOf:
+          - {pattern: "\\.\\."}
+          - {const: "."}
     Pid:
       type: integer
       minimum: 1
       maximum: 2147483647
+    EventPid:
+      description: The process the event is done by; an unknown pid fails that event (ESRCH), not the batch.
+      type: integer
+      minimum: 1
+      maximum: 9223372036854775807
+    ChildName:
+      description: A container other than root (the root cannot be deleted, changed or emptied, and has no controls).
+      allOf:
+        - {$ref: "#/components/schemas/Name"}
+        - not: {const: root}
     Bytes:
       type: integer
       minimum: 0
@@ -496,22 +619,38 @@ components:
     LimitValue:
       description: Bytes, a size string with one of K/M/G/T, "max", -1 or null (unlimited).
       oneOf:
-        - {type: integer, minimum: -1}
-        - {type: string, pattern: "^([0-9]{1,19}[KkMmGgTt]?|max|-1)$"}
+        - {type: integer, minimum: -1, maximum: 9223372036854775807}
+        - description: A size string short enough that its bytes fit in a signed 64-bit integer.
+          type: string
+          pattern: "^([0-9]{1,18}|[0-9]{1,15}[Kk]|[0-9]{1,12}[Mm]|[0-9]{1,9}[Gg]|[0-9]{1,6}[Tt]|max|-1)$"
         - {type: "null"}
     LimitsInput:
+      description: >-
+        Controls to set (high, low, min and swap_max exist on cgroup v2 only;
+        on v1 they are EOPNOTSUPP). For low and min, unlimited means protect
+        everything.
       type: object
       additionalProperties: false
       properties:
         max: {$ref: "#/components/schemas/LimitValue"}
+        high: {$ref: "#/components/schemas/LimitValue"}
+        low: {$ref: "#/components/schemas/LimitValue"}
+        min: {$ref: "#/components/schemas/LimitValue"}
+        swap_max: {$ref: "#/components/schemas/LimitValue"}
     Limits:
+      description: The controls of the interface as stored; v1 has max only.
       type: object
+      additionalProperties: false
       required: [max]
       properties:
         max: {$ref: "#/components/schemas/LimitBytes"}
+        high: {$ref: "#/components/schemas/LimitBytes"}
+        low: {$ref: "#/components/schemas/LimitBytes"}
+        min: {$ref: "#/components/schemas/LimitBytes"}
+        swap_max: {$ref: "#/components/schemas/LimitBytes"}
     Machine:
       type: object
-      required: [page_size, memory_bytes, swap_bytes, total_pages, free_pages, swap_free_bytes, version]
+      required: [page_size, memory_bytes, swap_bytes, total_pages, free_pages, swap_free_bytes, cgroup, version]
       properties:
         page_size: {type: integer}
         memory_bytes: {type: integer}
@@ -519,10 +658,11 @@ components:
         total_pages: {type: integer}
         free_pages: {type: integer}
         swap_free_bytes: {type: integer}
+        cgroup: {enum: [v1, v2]}
         version: {type: string}
     Container:
       type: object
-      required: [name, parent, path, children, charge_type, labels, limits, usage, max_usage, failcnt, processes]
+      required: [name, parent, path, children, charge_type, labels, oom_group, limits, usage, max_usage, failcnt, processes]
       properties:
         name: {type: string}
         parent: {type: ["string", "null"]}
@@ -530,6 +670,7 @@ components:
         children: {type: array, items: {type: string}}
         charge_type: {enum: [all, mapped]}
         labels: {$ref: "#/components/schemas/Labels"}
+        oom_group: {type: boolean}
         limits: {$ref: "#/components/schemas/Limits"}
         usage: {$ref: "#/components/schemas/Bytes"}
         max_usage: {$ref: "#/components/schemas/Bytes"}
@@ -569,7 +710,7 @@ components:
     StatValues:
       type: object
       required: [cache, rss, shmem, mapped_file, swap, active_anon, inactive_anon, active_file, inactive_file,
-                 unevictable, pgpgin, pgpgout, pgfault, pgsteal]
+                 unevictable, pgpgin, pgpgout, pgfault, pgsteal, pgscan, swap_peak]
       properties:
         cache: {$ref: "#/components/schemas/Bytes"}
         rss: {$ref: "#/components/schemas/Bytes"}
@@ -585,17 +726,24 @@ components:
         pgpgout: {type: integer, minimum: 0}
         pgfault: {type: integer, minimum: 0}
         pgsteal: {type: integer, minimum: 0}
+        pgscan: {type: integer, minimum: 0}
+        swap_peak:
+          description: Highest swap held by the subtree (hierarchical, the same in stat and total_stat).
+          allOf: [{$ref: "#/components/schemas/Bytes"}]
     EventCounts:
       type: object
-      required: [max, oom, oom_kill]
+      required: [max, oom, oom_kill, low, high, oom_group_kill]
       properties:
         max: {type: integer, minimum: 0}
         oom: {type: integer, minimum: 0}
         oom_kill: {type: integer, minimum: 0}
+        low: {type: integer, minimum: 0}
+        high: {type: integer, minimum: 0}
+        oom_group_kill: {type: integer, minimum: 0}
     ContainerStats:
       type: object
-      required: [name, usage, limit, max_usage, failcnt, working_set, hierarchical_memory_limit, stat, total_stat,
-                 events, total_events]
+      required: [name, usage, limit, max_usage, failcnt, working_set, hierarchical_memory_limit, swap_peak, stat,
+                 total_stat, events, total_events]
       properties:
         name: {type: string}
         usage: {$ref: "#/components/schemas/Bytes"}
@@ -604,6 +752,7 @@ components:
         failcnt: {type: integer, minimum: 0}
         working_set: {$ref: "#/components/schemas/Bytes"}
         hierarchical_memory_limit: {$ref: "#/components/schemas/LimitBytes"}
+        swap_peak: {$ref: "#/components/schemas/Bytes"}
         stat: {$ref: "#/components/schemas/StatValues"}
         total_stat: {$ref: "#/components/schemas/StatValues"}
         events: {$ref: "#/components/schemas/EventCounts"}
@@ -629,22 +778,121 @@ components:
     PageEvent:
       description: |
         One event on a page, a range (page + count) or a list (pages). pid is
-        required for events a process does; old_page goes with cow and migrate
-        (and optionally swapin/swapoff); shmem with pagecache_add.
-      type: object
-      additionalProperties: false
-      required: [op]
-      properties:
-        op:
-          enum: [anon_fault, cow, file_fault, swapin, swapoff, insert_page, pagecache_add, pagecache_remove,
-                 swapcache_add, swapcache_remove, swap_free, unmap, migrate, free, access, mlock, munlock]
-        pid: {$ref: "#/components/schemas/Pid"}
-        page: {type: integer, minimum: 0}
-        count: {type: integer, minimum: 0}
-        pages: {type: array, items: {type: integer, minimum: 0}}
-        old_page: {type: integer, minimum: 0}
-        old_pages: {type: array, items: {type: integer, minimum: 0}}
-        shmem: {type: boolean}
+        required for events a process does; old_page goes with cow and
+        migrate, and optionally with swapin/swapoff; shmem with pagecache_add.
+        A count above the machine's frames is refused. These events also take
+        a pages list with an old_pages list exactly as long (cow, migrate,
+        swapin, swapoff); JSON Schema cannot state equal lengths, so those
+        forms are described here only, and a different length is refused whole.
+      oneOf:
+        - description: events a process does, a page or a range
+          type: object
+          additionalProperties: false
+          required: [op, pid, page]
+          properties:
+            op: {enum: [anon_fault, file_fault, insert_page, unmap, mlock, munlock, swap_free]}
+            pid: {$ref: "#/components/schemas/EventPid"}
+            page: {$ref: "#/components/schemas/PageNumber"}
+            count: {$ref: "#/components/schemas/PageCount"}
+        - description: events a process does, a list of pages
+          type: object
+          additionalProperties: false
+          required: [op, pid, pages]
+          properties:
+            op: {enum: [anon_fault, file_fault, insert_page, unmap, mlock, munlock, swap_free]}
+            pid: {$ref: "#/components/schemas/EventPid"}
+            pages: {type: array, items: {$ref: "#/components/schemas/PageNumber"}}
+        - description: swap reads, optionally naming the slot, a page or a range
+          type: object
+          additionalProperties: false
+          required: [op, pid, page]
+          properties:
+            op: {enum: [swapin, swapoff]}
+            pid: {$ref: "#/components/schemas/EventPid"}
+            page: {$ref: "#/components/schemas/PageNumber"}
+            count: {$ref: "#/components/schemas/PageCount"}
+            old_page: {$ref: "#/components/schemas/PageNumber"}
+        - description: swap reads, optionally naming the slot, a list of pages
+          type: object
+          additionalProperties: false
+          required: [op, pid, pages]
+          properties:
+            op: {enum: [swapin, swapoff]}
+            pid: {$ref: "#/components/schemas/EventPid"}
+            pages: {type: array, items: {$ref: "#/components/schemas/PageNumber"}}
+        - description: copy on write, a page or a range
+          type: object
+          additionalProperties: false
+          required: [op, pid, page, old_page]
+          properties:
+            op: {enum: [cow]}
+            pid: {$ref: "#/components/schemas/EventPid"}
+            page: {$ref: "#/components/schemas/PageNumber"}
+            count: {$ref: "#/components/schemas/PageCount"}
+            old_page: {$ref: "#/components/schemas/PageNumber"}
+        - description: migration, a page or a range
+          type: object
+          additionalProperties: false
+          required: [op, page, old_page]
+          properties:
+            op: {enum: [migrate]}
+            pid: {$ref: "#/components/schemas/EventPid"}
+            page: {$ref: "#/components/schemas/PageNumber"}
+            count: {$ref: "#/components/schemas/PageCount"}
+            old_page: {$ref: "#/components/schemas/PageNumber"}
+        - description: cache and LRU events, a page or a range
+          type: object
+          additionalProperties: false
+          required: [op, page]
+          properties:
+            op: {enum: [pagecache_remove, swapcache_add, swapcache_remove, free, access]}
+            pid: {$ref: "#/components/schemas/EventPid"}
+            page: {$ref: "#/components/schemas/PageNumber"}
+            count: {$ref: "#/components/schemas/PageCount"}
+        - description: cache and LRU events, a list of pages
+          type: object
+          additionalProperties: false
+          required: [op, pages]
+          properties:
+            op: {enum: [pagecache_remove, swapcache_add, swapcache_remove, free, access]}
+            pid: {$ref: "#/components/schemas/EventPid"}
+            pages: {type: array, items: {$ref: "#/components/schemas/PageNumber"}}
+        - description: page-cache insertion, a page or a range
+          type: object
+          additionalProperties: false
+          required: [op, page]
+          properties:
+            op: {enum: [pagecache_add]}
+            pid: {$ref: "#/components/schemas/EventPid"}
+            page: {$ref: "#/components/schemas/PageNumber"}
+            count: {$ref: "#/components/schemas/PageCount"}
+            shmem: {type: boolean}
+        - description: page-cache insertion, a list of pages
+          type: object
+          additionalProperties: false
+          required: [op, pages]
+          properties:
+            op: {enum: [pagecache_add]}
+            pid: {$ref: "#/components/schemas/EventPid"}
+            pages: {type: array, items: {$ref: "#/components/schemas/PageNumber"}}
+            shmem: {type: boolean}
+    PageNumber:
+      description: >-
+        A page frame number; one outside the machine fails that event
+        (EINVAL), not the batch. A range whose end (page + count) does not fit
+        in a signed 64-bit integer is refused whole (400); JSON Schema cannot
+        state that sum.
+      type: integer
+      minimum: 0
+      maximum: 9223372036854775807
+    PageCount:
+      description: >-
+        Pages in a range, at most the machine's number of frames (the copy
+        served at GET /openapi.yaml states this machine's number; this file
+        states the largest machine, 2^31 frames).
+      type: integer
+      minimum: 0
+      maximum: 2147483648
     BatchResult:
       type: object
       required: [applied, failed, errors, oom_kills, evicted]
@@ -666,21 +914,24 @@ components:
               count: {type: integer, minimum: 1}
               code: {enum: [ENOMEM, ESRCH, EINVAL, EBUSY]}
               container: {type: string}
-        oom_kills:
-          type: array
-          items:
-            type: object
-            required: [pid, container, pages]
-            properties:
-              pid: {$ref: "#/components/schemas/Pid"}
-              container: {type: string}
-              pages: {type: integer, minimum: 0}
-        evicted:
-          type: object
-          required: [count]
-          properties:
-            count: {type: integer, minimum: 0}
-            pages: {type: array, items: {type: integer, minimum: 0}}
+        oom_kills: {$ref: "#/components/schemas/OOMKills"}
+        evicted: {$ref: "#/components/schemas/Evicted"}
+    OOMKills:
+      type: array
+      items:
+        type: object
+        required: [pid, container, pages]
+        properties:
+          pid: {$ref: "#/components/schemas/Pid"}
+          container: {type: string}
+          pages: {type: integer, minimum: 0}
+    Evicted:
+      description: Pages evicted; the list only when asked for with list_evicted.
+      type: object
+      required: [count]
+      properties:
+        count: {type: integer, minimum: 0}
+        pages: {type: array, items: {type: integer, minimum: 0}}
     EngineStats:
       type: object
       required: [charged_pages, free_pages, swap_used_bytes, swap_free_bytes, containers, processes, charges,

@@ -16,6 +16,7 @@ public enum Route: String, CaseIterable, Sendable {
     case history = "/containers/{name}/history"
     case statsReset = "/containers/{name}/stats/reset"
     case forceEmpty = "/containers/{name}/force_empty"
+    case reclaim = "/containers/{name}/reclaim"
     case processes = "/processes"
     case process = "/processes/{pid}"
     case processContainer = "/processes/{pid}/container"
@@ -31,9 +32,10 @@ public enum Route: String, CaseIterable, Sendable {
         switch self {
         case .web, .healthz, .machine, .containerStats, .history, .stats, .metrics, .openapi: ["GET"]
         case .containers, .processes: ["GET", "POST"]
-        case .container, .process: ["GET", "DELETE"]
+        case .container: ["GET", "PATCH", "DELETE"]
+        case .process: ["GET", "DELETE"]
         case .limits: ["GET", "PUT"]
-        case .statsReset, .forceEmpty, .events, .machineReset: ["POST"]
+        case .statsReset, .forceEmpty, .reclaim, .events, .machineReset: ["POST"]
         case .processContainer: ["PUT"]
         }
     }
@@ -94,6 +96,7 @@ public enum Route: String, CaseIterable, Sendable {
                     if eq(starts.2, ends.2, "stats") { return (.containerStats, p) }
                     if eq(starts.2, ends.2, "force_empty") { return (.forceEmpty, p) }
                     if eq(starts.2, ends.2, "history") { return (.history, p) }
+                    if eq(starts.2, ends.2, "reclaim") { return (.reclaim, p) }
                     return nil
                 }
                 if eq(starts.0, ends.0, "processes") && eq(starts.2, ends.2, "container") { return (.processContainer, p) }
