@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "memcgd", targets: ["memcgd"]),
         .library(name: "MemcgEngine", targets: ["MemcgEngine"]),
+        .library(name: "MemcgWorkload", targets: ["MemcgWorkload"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -22,6 +23,13 @@ let package = Package(
             name: "MemcgEngine",
             // The engine is single-threaded behind the service's lock; dynamic
             // exclusivity checks on its hot paths cost more than the work.
+            swiftSettings: checks + [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+        ),
+        .target(
+            name: "MemcgWorkload",
+            dependencies: ["MemcgEngine"],
+            // The driver mutates its tables in place on every page; dynamic
+            // exclusivity checks would cost more than the work (as in the engine).
             swiftSettings: checks + [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
         ),
         .systemLibrary(
@@ -44,7 +52,7 @@ let package = Package(
         .executableTarget(
             name: "memcgd",
             dependencies: [
-                "MemcgHTTP", "MemcgEngine",
+                "MemcgHTTP", "MemcgEngine", "MemcgWorkload",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -52,6 +60,7 @@ let package = Package(
         ),
         .executableTarget(name: "MemcgBench", dependencies: ["MemcgEngine", "MemcgHTTP"], path: "Sources/MemcgBench"),
         .testTarget(name: "MemcgEngineTests", dependencies: ["MemcgEngine"], swiftSettings: checks),
+        .testTarget(name: "MemcgWorkloadTests", dependencies: ["MemcgWorkload", "MemcgEngine"], swiftSettings: checks),
         .testTarget(
             name: "MemcgHTTPTests",
             dependencies: ["MemcgHTTP", "MemcgEngine", .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "Logging", package: "swift-log")],
