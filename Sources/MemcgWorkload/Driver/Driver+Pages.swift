@@ -90,7 +90,7 @@ extension Driver {
 
     /// mark_page_accessed, with repeated accesses to one page collapsed to
     /// two (the first sets `referenced`, the second activates).
-    @inline(__always) func access(_ p: Int, _ key: UInt64, _ f: Int) {
+    @inline(__always) func access(_ p: Int, _ key: UInt64, _ f: Int, hit: Bool = true) {
         if p >= 0 {
             if procs[p].lastKey == key {
                 if procs[p].run >= 2 {
@@ -103,7 +103,7 @@ extension Driver {
                 procs[p].run = 1
             }
         }
-        summary.hits += 1
+        if hit { summary.hits += 1 }
         queue(.access, pid: nil, page: f)
     }
 
@@ -189,7 +189,7 @@ extension Driver {
                     summary.firstTouches += 1
                     counts[c].firstTouches += 1
                 }
-                if mapped { mapFile(p, o, mkey, key, g) } else { access(p, key, g) }
+                if mapped { mapFile(p, o, mkey, key, g) } else { access(p, key, g, hit: false) }
                 return
             }
             if !retry { return }

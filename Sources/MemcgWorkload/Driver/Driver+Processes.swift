@@ -23,6 +23,7 @@ extension Driver {
         try command(.createContainer(name: spec.name, parent: spec.parent, limitPages: limit,
                                      chargeType: spec.mappedOnly ? .mapped : .all))
         if let c = containerIndex[spec.name] { mappedOnly[c] = spec.mappedOnly }
+        summary.recordsApplied += 1
     }
 
     func setLimits(_ spec: LimitSpec) throws(TraceError) {
