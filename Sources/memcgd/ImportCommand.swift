@@ -1,0 +1,2 @@
+import ArgumentParser
+struct Import: ParsableCommand { static let configuration = CommandConfiguration(abstract: "x") }
