@@ -3,11 +3,13 @@
 /// axis labels in units and grid lines.
 public enum SweepPlot {
     public static func svg(title: String, container: String, control: Control, values: [Int], refaults: [Int], kills: [Int]) -> String {
-        let w = 900.0, h = 520.0, left = 90.0, right = 80.0, top = 60.0, bottom = 80.0
+        let w = 900.0, h = 520.0, left = 90.0, right = 80.0, top = 70.0, bottom = 80.0
         let pw = w - left - right, ph = h - top - bottom
         let mib = values.map { Double($0) / 1_048_576 }
-        let xmin = mib.min() ?? 0, xmax = max(mib.max() ?? 1, xmin + 1)
-        let rmax = niceCeil(Double(refaults.max() ?? 1)), kmax = max(1, niceCeil(Double(kills.max() ?? 1)))
+        let lo = mib.min() ?? 0, hi = max(mib.max() ?? 1, lo + 1)
+        let pad = (hi - lo) / Double(max(2, values.count)) / 2
+        let xmin = lo - pad, xmax = hi + pad
+        let rmax = niceCeil(Double(refaults.max() ?? 1)), kmax = max(5, niceCeil(Double(kills.max() ?? 1)))
         func x(_ v: Double) -> Double { left + (v - xmin) / (xmax - xmin) * pw }
         func yr(_ v: Double) -> Double { top + ph - v / rmax * ph }
         func yk(_ v: Double) -> Double { top + ph - v / kmax * ph }
@@ -36,8 +38,8 @@ public enum SweepPlot {
         s += ##"<text x="\##(left + pw / 2)" y="\##(h - 30)" text-anchor="middle">\##(esc(container)).\##(control.rawValue) (memory limit of the container)</text>"##
         s += ##"<text transform="translate(25,\##(top + ph / 2)) rotate(-90)" text-anchor="middle" fill="#1f5fbf">refaults (pages read back)</text>"##
         s += ##"<text transform="translate(\##(w - 20),\##(top + ph / 2)) rotate(90)" text-anchor="middle" fill="#c0392b">OOM kills (processes)</text>"##
-        s += ##"<rect x="\##(left + 10)" y="\##(top + 10)" width="14" height="4" fill="#1f5fbf"/><text x="\##(left + 30)" y="\##(top + 16)">refaults</text>"##
-        s += ##"<rect x="\##(left + 110)" y="\##(top + 6)" width="14" height="12" fill="#c0392b" fill-opacity="0.6"/><text x="\##(left + 130)" y="\##(top + 16)">OOM kills</text>"##
+        s += ##"<rect x="\##(left + 10)" y="\##(top - 16)" width="14" height="4" fill="#1f5fbf"/><text x="\##(left + 30)" y="\##(top - 10)">refaults</text>"##
+        s += ##"<rect x="\##(left + 110)" y="\##(top - 20)" width="14" height="12" fill="#c0392b" fill-opacity="0.6"/><text x="\##(left + 130)" y="\##(top - 10)">OOM kills</text>"##
         return s + "</svg>\n"
     }
 
