@@ -95,6 +95,7 @@ func loadTrace(_ path: String) throws -> Trace {
     let progress = Progress("reading \(path)")
     defer { progress.finish() }
     do {
+        if path != "-" && TracePack.isPacked(path: path) { return try TracePack.read(path: path) }
         return try TraceReader.read(path: path) { done, total, _ in progress.update(done, total) }
     } catch {
         printError("\(path): \(error)")
@@ -232,4 +233,25 @@ struct WhatIfCommand: ParsableCommand {
 func writeErr(_ s: String) {
     var s = s
     s.withUTF8 { buf in _ = Glibc.write(2, buf.baseAddress, buf.count) }
+}
+
+struct TraceGroup: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "trace", abstract: "Work with trace files.", subcommands: [Pack.self])
+
+    struct Pack: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a logical trace in memcgd's compact binary form (read back without JSON parsing).")
+        @Argument(help: "A logical trace (JSON lines).") var trace: String
+        @Option(name: .shortAndLong, help: "The packed file to write.") var output: String
+
+        func run() throws {
+            let t = try loadTrace(trace)
+            let bytes: [UInt8]
+            do { bytes = try TracePack.pack(t) } catch { throw usage(error.message) }
+            guard let f = fopen(output, "wb") else { throw usage("cannot write \(output)") }
+            _ = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, f) }
+            fclose(f)
+            writeErr("packed \(t.recordCount) records into \(bytes.count) bytes\n")
+        }
+    }
 }

@@ -35,3 +35,20 @@ import MemcgEngine
         #expect(throws: TraceError.self) { try WhatIf.parseVary("web.high=1G") }
     }
 }
+
+@Suite struct Packed {
+    /// A packed trace reads back equal and replays to the same summary; damaged bytes are refused.
+    @Test func roundTrip() throws {
+        let trace = try TraceReader.read(text: WholeTraces.zipfTrace(pages: 100, records: 500).joined(separator: "\n"))
+        let bytes = try TracePack.pack(trace)
+        let back = try TracePack.unpack(bytes)
+        #expect(back.records == trace.records)
+        #expect(back.containerSpecs == trace.containerSpecs)
+        var cut = bytes
+        cut.removeLast(3)
+        #expect(throws: TraceError.self) { try TracePack.unpack(cut) }
+        var flipped = bytes
+        flipped[bytes.count - 2] = 200   // an op that does not exist
+        #expect(throws: TraceError.self) { try TracePack.unpack(flipped) }
+    }
+}
