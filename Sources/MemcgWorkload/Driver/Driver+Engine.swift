@@ -58,7 +58,7 @@ extension Driver {
 
     /// Swap only grows by eviction, so sampling after each eviction finds the peak.
     func notePeakSwap() {
-        for (c, name) in trace.containers.enumerated() {
+        for (c, name) in containerNames.enumerated() {
             guard let s = try? engine.stats(named: name) else { continue }
             if s.total.swap > counts[c].peakSwap { counts[c].peakSwap = s.total.swap }
         }

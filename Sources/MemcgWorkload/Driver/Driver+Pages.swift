@@ -158,7 +158,7 @@ extension Driver {
     }
 
     func touchFilePage(_ p: Int, _ o: Int, _ idx: UInt64, mapped: Bool) throws(TraceError) {
-        let shm = trace.objectIsShm[o]
+        let shm = objectIsShm[o]
         let mkey = UInt64(o) << 40 | idx
         let key = Self.fileKeyBit | mkey
         for _ in 0..<2 {
@@ -253,7 +253,7 @@ extension Driver {
                 queue(.pagecacheRemove, pid: nil, page: f)
                 frames.release(f)
                 summary.droppedPages += 1
-            } else if trace.objectIsShm[o] {
+            } else if objectIsShm[o] {
                 releaseHolders(o, mkey, old: Int(e & ~PTE.out))
             }
             cache.set(o, idx, 0)

@@ -41,7 +41,7 @@ extension Driver {
 
     func spawn(pid: UInt32, container c: Int) throws(TraceError) {
         if let old = pidMap[pid], !procs[old].killed { throw error("pid \(pid) exists") }
-        try command(.createProcess(pid: Int(pid), container: trace.containers[c]))
+        try command(.createProcess(pid: Int(pid), container: containerNames[c]))
         let p = try newProcess(pid: pid, container: c, family: families.count)
         families.append([p])
         summary.recordsApplied += 1
@@ -87,7 +87,7 @@ extension Driver {
     }
 
     func move(_ p: Int, to c: Int) throws(TraceError) {
-        try command(.moveProcess(pid: Int(procs[p].pid), container: trace.containers[c]))
+        try command(.moveProcess(pid: Int(procs[p].pid), container: containerNames[c]))
         procs[p].container = c
         noteApplied(p, pages: 0)
     }
@@ -99,7 +99,7 @@ extension Driver {
         var s = summary
         s.endTime = time
         s.containers = []
-        for (c, name) in trace.containers.enumerated() {
+        for (c, name) in containerNames.enumerated() {
             guard let st = try? engine.stats(named: name) else { continue }
             let ps = Int(pageSize)
             var k = counts[c]

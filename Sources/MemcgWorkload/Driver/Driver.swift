@@ -72,6 +72,10 @@ public final class Driver {
     var overrides: [String: Controls] = [:]
     /// Containers with `charge_type: mapped`.
     var mappedOnly: [Bool]
+    /// Private copies of the trace's tables: parallel replays of one trace
+    /// must not share reference counts on the hot path.
+    let objectIsShm: [Bool]
+    let containerNames: [String]
     var physicalSwapPeak: [String: Int] = [:]
 
     /// Accesses not yet sent: they never charge, so they wait for the next
@@ -92,6 +96,8 @@ public final class Driver {
         self.engine = MemcgEngine(machine: config.machine)
         self.pageSize = UInt64(config.machine.pageSize)
         self.attach = Array(repeating: [], count: trace.objects.count)
+        self.objectIsShm = trace.objectIsShm.map { $0 }
+        self.containerNames = trace.containers.map { $0 }
         for (i, name) in trace.containers.enumerated() { containerIndex[name] = i }
         self.counts = Array(repeating: ContainerCounts(), count: trace.containers.count)
         self.mappedOnly = Array(repeating: false, count: trace.containers.count)
