@@ -115,7 +115,6 @@ extension Driver {
             s.containers.append(k)
         }
         s.peakFrames = frames.peakInUse
-        s.driverBytes = ptes.bytes + cache.bytes + frames.bytes + procs.reduce(0) { $0 + $1.fileMaps.capacity * 16 }
         return s
     }
 }

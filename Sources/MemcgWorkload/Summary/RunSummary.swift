@@ -66,9 +66,8 @@ public struct RunSummary: Sendable, Equatable {
     public var kills: [KillEvent] = []
     public var containers: [ContainerCounts] = []
     public var endTime = 0.0
-    /// Highest number of frames in use at once, and the driver's own table bytes.
+    /// Highest number of frames in use at once.
     public var peakFrames = 0
-    public var driverBytes = 0
 
     public init(machine: Machine, cgroup: String, kind: TraceKind) {
         self.machine = machine
