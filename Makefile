@@ -26,8 +26,13 @@ deps:
 	  $(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq libmicrohttpd-dev pkg-config >/dev/null; \
 	fi
 
-## test-deps: promtool and prometheus (Debian's prometheus), curl, and the venv.
+## test-deps: promtool and prometheus (Debian's prometheus), curl, the venv, and valgrind,
+## perf and a C compiler (for the importer tests on real programs).
 test-deps: deps venv
+	@if ! command -v valgrind >/dev/null || ! command -v perf >/dev/null || ! command -v cc >/dev/null; then \
+	  echo "installing valgrind, linux-perf and gcc"; \
+	  $(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq valgrind linux-perf gcc libc6-dev >/dev/null; \
+	fi
 	@if ! command -v promtool >/dev/null || ! command -v prometheus >/dev/null || ! command -v curl >/dev/null; then \
 	  echo "installing prometheus (promtool) and curl"; \
 	  $(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq prometheus curl >/dev/null; \
@@ -62,7 +67,7 @@ run: build
 ## test: every test — engine, routes, live server, promtool, Prometheus, OpenAPI, adversarial clients, the web view in chromium.
 test: test-deps test-swift test-e2e test-adversarial test-browser
 
-test-swift: deps
+test-swift: test-deps
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
 	$(SWIFT) test $(TEST_FLAGS) --skip-build
 

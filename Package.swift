@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "memcgd", targets: ["memcgd"]),
         .library(name: "MemcgEngine", targets: ["MemcgEngine"]),
+        .library(name: "MemcgWorkload", targets: ["MemcgWorkload"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -23,6 +24,7 @@ let package = Package(
         // ones carry `@exclusivity(unchecked)` instead of a target-wide flag,
         // so the library can be used as a package dependency.
         .target(name: "MemcgEngine", swiftSettings: checks),
+        .target(name: "MemcgWorkload", dependencies: ["MemcgEngine"], swiftSettings: checks),
         .systemLibrary(
             name: "CMicroHTTPD",
             pkgConfig: "libmicrohttpd",
@@ -42,7 +44,7 @@ let package = Package(
         .executableTarget(
             name: "memcgd",
             dependencies: [
-                "MemcgHTTP", "MemcgEngine",
+                "MemcgHTTP", "MemcgEngine", "MemcgWorkload",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -50,6 +52,7 @@ let package = Package(
         ),
         .executableTarget(name: "MemcgBench", dependencies: ["MemcgEngine", "MemcgHTTP"], path: "Sources/MemcgBench"),
         .testTarget(name: "MemcgEngineTests", dependencies: ["MemcgEngine"], swiftSettings: checks),
+        .testTarget(name: "MemcgWorkloadTests", dependencies: ["MemcgWorkload", "MemcgEngine"], swiftSettings: checks),
         .testTarget(
             name: "MemcgHTTPTests",
             dependencies: ["MemcgHTTP", "MemcgEngine", .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "Logging", package: "swift-log")],
