@@ -99,10 +99,10 @@ clean:
 openapi:
 	{ echo '// Generated from openapi/openapi.yaml by `make openapi`; a test keeps the two equal.'; \
 	  echo 'enum OpenAPIDocument {'; echo '    static let yaml = #"""'; cat openapi/openapi.yaml; \
-	  echo '"""#'; echo '}'; } > Sources/MemcgHTTP/Routes/OpenAPIDocument.swift
+	  echo '"""#'; echo '}'; } > Sources/MemcgHTTP/Generated/OpenAPIDocument.swift
 
 ## web: regenerate the embedded copy of web/index.html served at GET /.
 web:
 	{ echo '// Generated from web/index.html by `make web`; a test keeps the two equal.'; \
 	  echo 'enum WebPage {'; echo '    static let html = #"""'; cat web/index.html; \
-	  echo '"""#'; echo '    static let bytes: [UInt8] = Array((html + "\\n").utf8)'; echo '}'; } > Sources/MemcgHTTP/Routes/WebPage.swift
+	  echo '"""#'; echo '    static let bytes: [UInt8] = Array((html + "\\n").utf8)'; echo '}'; } > Sources/MemcgHTTP/Generated/WebPage.swift

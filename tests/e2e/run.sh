@@ -167,7 +167,8 @@ set +e; "$BIN" healthcheck --port "$(free_port)"; rc=$?; set -e
 kill -TERM $V6; wait $V6 2>/dev/null || true
 [ ! -e "$WORK/addr" ] && ok "address file removed on exit" || fail "address file left behind"
 LP=$(free_port)
-"$BIN" serve --host localhost --port "$LP" --memory 64M --swap 0 --log-format json >"$WORK/json.log" 2>&1 & LS=$!; PIDS+=($LS)
+# cgroup v1, where lowering max below unreclaimable usage is refused (EBUSY).
+"$BIN" serve --cgroup v1 --host localhost --port "$LP" --memory 64M --swap 0 --log-format json >"$WORK/json.log" 2>&1 & LS=$!; PIDS+=($LS)
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$LP/healthz" >/dev/null && break; sleep 0.1; done
 curl -sf "http://localhost:$LP/healthz" >/dev/null && ok "--host localhost" || fail "--host localhost"
 BL="http://127.0.0.1:$LP"

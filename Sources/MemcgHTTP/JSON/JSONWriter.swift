@@ -1,10 +1,6 @@
-/// Writes JSON straight into a growable byte buffer, without an
-/// intermediate tree; `bytes` hands the result over as an array.
-struct JSONWriter {
-    private var storage: Storage
-    /// Whether a comma is due before the next member or element.
-    private var needComma = false
-
+/// Bytes appended straight into a growable buffer: the text both the JSON
+/// writer and the Prometheus renderer produce. `bytes` hands it over.
+struct ByteWriter {
     /// The buffer; a class so that the memory is freed exactly once. Its
     /// fields skip dynamic exclusivity checks: a writer is used by one
     /// request on one thread, and the checks cost 15% of the server's CPU.
@@ -41,32 +37,61 @@ struct JSONWriter {
         }
     }
 
+    let storage: Storage
+
     init(capacity: Int = 512) { storage = Storage(capacity) }
 
-    /// The JSON written so far.
+    /// The bytes written so far.
     var bytes: [UInt8] { Array(UnsafeBufferPointer(start: storage.base, count: storage.count)) }
+
+    @inline(__always) func append(_ s: StaticString) { storage.append(s.utf8Start, s.utf8CodeUnitCount) }
+    @inline(__always) func append(_ b: UInt8) { storage.append(b) }
+
+    /// A string's bytes as they are; the caller knows they need no escaping.
+    func append(text s: String) {
+        var s = s
+        s.withUTF8 { storage.append($0.baseAddress!, $0.count) }
+    }
+
+    /// A decimal integer, optionally after one separator byte.
+    @inline(__always) func append(_ v: Int, after separator: UInt8? = nil) {
+        storage.reserve(22)
+        let p = storage.base + storage.count
+        var off = 0
+        if let separator { p[0] = separator; off = 1 }
+        if v < 0 { p[off] = UInt8(ascii: "-"); off += 1 }
+        var x = v.magnitude
+        var digits = 1
+        var t = x / 10
+        while t > 0 { digits += 1; t /= 10 }
+        var i = off + digits
+        repeat {
+            i -= 1
+            p[i] = UInt8(truncatingIfNeeded: x % 10) &+ 0x30
+            x /= 10
+        } while x > 0
+        storage.count += off + digits
+    }
+}
+
+/// Writes JSON straight into a `ByteWriter`, without an intermediate tree.
+struct JSONWriter {
+    private var out: ByteWriter
+    private var storage: ByteWriter.Storage { out.storage }
+    /// Whether a comma is due before the next member or element.
+    private var needComma = false
+
+    init(capacity: Int = 512) { out = ByteWriter(capacity: capacity) }
+
+    /// The JSON written so far.
+    var bytes: [UInt8] { out.bytes }
 
     @inline(__always) private mutating func separate() {
         if needComma { storage.append(UInt8(ascii: ",")) }
         needComma = true
     }
 
-    /// Appends bytes as they are (no JSON separators): for other text formats.
-    @inline(__always) func raw(_ s: StaticString) { storage.append(s.utf8Start, s.utf8CodeUnitCount) }
-
-    /// Appends a string's bytes as they are; the caller knows they need no escaping.
-    func rawText(_ s: String) {
-        var s = s
-        s.withUTF8 { storage.append($0.baseAddress!, $0.count) }
-    }
-
-    /// Appends a decimal integer, without a separator.
-    mutating func rawInt(_ v: Int) {
-        let saved = needComma
-        needComma = false
-        int(v)
-        needComma = saved
-    }
+    @inline(__always) private func raw(_ s: StaticString) { out.append(s) }
 
     mutating func beginObject() { separate(); storage.append(UInt8(ascii: "{")); needComma = false }
     mutating func endObject() { storage.append(UInt8(ascii: "}")); needComma = true }
@@ -95,23 +120,8 @@ struct JSONWriter {
     }
 
     mutating func int(_ v: Int) {
-        storage.reserve(22)
-        let p = storage.base + storage.count
-        var off = 0
-        if needComma { p[0] = UInt8(ascii: ","); off = 1 }
+        out.append(v, after: needComma ? UInt8(ascii: ",") : nil)
         needComma = true
-        if v < 0 { p[off] = UInt8(ascii: "-"); off += 1 }
-        var x = v.magnitude
-        var digits = 1
-        var t = x / 10
-        while t > 0 { digits += 1; t /= 10 }
-        var i = off + digits
-        repeat {
-            i -= 1
-            p[i] = UInt8(truncatingIfNeeded: x % 10) &+ 0x30
-            x /= 10
-        } while x > 0
-        storage.count += off + digits
     }
 
     mutating func int(_ v: Int?) { if let v { int(v) } else { null() } }

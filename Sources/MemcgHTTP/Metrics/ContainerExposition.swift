@@ -118,31 +118,31 @@ struct ContainerExposition {
     }
 
     static func render(_ containers: [ContainerSnapshot], pageSize: Int, cadvisor: Bool, machineBytes: Int = 0, into out: inout [UInt8]) {
-        var w = JSONWriter(capacity: 256 + containers.count * (cadvisor ? 3000 : 1900))
+        let w = ByteWriter(capacity: 256 + containers.count * (cadvisor ? 3000 : 1900))
         let labelSets = cadvisor ? containers.map(cadvisorLabels) : []
         if cadvisor {
-            w.raw("# HELP machine_memory_bytes Amount of memory installed on the machine.\n# TYPE machine_memory_bytes gauge\nmachine_memory_bytes ")
-            w.rawInt(machineBytes)
-            w.raw("\n")
+            w.append("# HELP machine_memory_bytes Amount of memory installed on the machine.\n# TYPE machine_memory_bytes gauge\nmachine_memory_bytes ")
+            w.append(machineBytes)
+            w.append("\n")
         }
         for group in families where !group[0].cadvisor || cadvisor {
             let first = group[0]
-            w.raw("# HELP "); w.raw(first.name); w.raw(" "); w.raw(first.help); w.raw("\n")
-            w.raw("# TYPE "); w.raw(first.name); w.raw(" "); w.raw(first.kind.text); w.raw("\n")
+            w.append("# HELP "); w.append(first.name); w.append(" "); w.append(first.help); w.append("\n")
+            w.append("# TYPE "); w.append(first.name); w.append(" "); w.append(first.kind.text); w.append("\n")
             for (i, c) in containers.enumerated() {
                 for f in group {
                     let v = f.value(c)
                     if v < 0 { continue }  // an unlimited control has no series
-                    w.raw(f.name)
+                    w.append(f.name)
                     if f.cadvisor {
-                        w.rawText(labelSets[i])
+                        w.append(text: labelSets[i])
                     } else {
-                        w.raw("{container=\""); w.rawText(c.name); w.raw("\"")
+                        w.append("{container=\""); w.append(text: c.name); w.append("\"")
                     }
-                    if let (k, value) = f.extra { w.raw(","); w.raw(k); w.raw("=\""); w.raw(value); w.raw("\"") }
-                    w.raw("} ")
-                    w.rawInt(f.pages ? v * pageSize : v)
-                    w.raw("\n")
+                    if let (k, value) = f.extra { w.append(","); w.append(k); w.append("=\""); w.append(value); w.append("\"") }
+                    w.append("} ")
+                    w.append(f.pages ? v * pageSize : v)
+                    w.append("\n")
                 }
             }
         }

@@ -95,7 +95,7 @@ extension App {
 
     /// Labels: an object of strings. Keys are 1 to 128 of [A-Za-z0-9._/-]
     /// (Kubernetes' `io.kubernetes.pod.name`, `app.kubernetes.io/name`);
-    /// values at most 256 bytes, no control characters.
+    /// values at most 256 characters, no control characters (as the spec's pattern).
     func parseLabels(_ v: JSONValue) throws(HTTPError) -> [String: String] {
         guard case .object(let o) = v else { throw .invalid("labels must be an object of strings, such as {\"pod\": \"web-0\"}") }
         guard o.count <= Self.maxLabels else { throw .invalid("at most \(Self.maxLabels) labels") }
@@ -106,8 +106,8 @@ extension App {
             }
             guard ok else { throw .invalid("invalid label name \"\(k.prefix(40))\": use 1 to 128 of [A-Za-z0-9._/-]") }
             guard case .string(let s)? = o[k] else { throw .invalid("label \(k) must be a string") }
-            guard s.utf8.count <= 256, !s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
-                throw .invalid("label \(k): a value is at most 256 bytes with no control characters")
+            guard s.unicodeScalars.count <= 256, !s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+                throw .invalid("label \(k): a value is at most 256 characters, none of them a control character (U+0000 to U+001F, U+007F)")
             }
             out[k] = s
         }

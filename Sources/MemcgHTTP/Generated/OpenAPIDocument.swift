@@ -686,7 +686,7 @@ components:
       type: object
       maxProperties: 64
       propertyNames: {pattern: "^[A-Za-z0-9._/-]{1,128}$"}
-      additionalProperties: {type: string, maxLength: 256}
+      additionalProperties: {type: string, maxLength: 256, pattern: "^[^\\x00-\\x1F\\x7F]*$"}
     History:
       type: object
       required: [name, interval_seconds, capacity, sampled, samples]
