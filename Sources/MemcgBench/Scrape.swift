@@ -69,6 +69,8 @@ func scrapeBenchmarks() throws {
           + "\(format1(100 * (busy / quiet - 1)))%")
 }
 
+/// A value handed to one benchmark thread and read back after it joined
+/// (`@unchecked Sendable`: never touched by two threads at once).
 final class UncheckedBox<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }

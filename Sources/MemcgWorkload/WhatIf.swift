@@ -112,7 +112,8 @@ public enum WhatIf {
     }
 }
 
-/// Work queue and result slots for the sweep threads.
+/// Work queue and result slots for the sweep threads (`@unchecked
+/// Sendable`: `next` and `slots` are touched only under `lock`).
 final class ResultBox: @unchecked Sendable {
     private var lock = pthread_mutex_t()
     private var next = 0

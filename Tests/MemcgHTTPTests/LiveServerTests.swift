@@ -100,11 +100,14 @@ import Glibc
         let fd = try RawHTTP.connectTo(port: s.port)
         defer { close(fd) }
         try RawHTTP.sendAll(fd, Array("GET /healthz HTTP/1.1\r\nHost: x\r\n".utf8))
-        let start = ContinuousClock.now
-        let data = RawHTTP.readAll(fd)  // returns when the server closes
-        let waited = ContinuousClock.now - start
-        #expect(data.isEmpty || String(decoding: data, as: UTF8.self).contains("408") || !String(decoding: data, as: UTF8.self).contains("200 OK"))
-        #expect(waited >= .milliseconds(500) && waited < .seconds(8), "waited \(waited)")
+        // The request never completes: the server must close the connection
+        // by itself without answering it, and go on serving others. No bound
+        // on how long it took: that is the machine's business, not the rule's.
+        let data = RawHTTP.readAll(fd)
+        #expect(!String(decoding: data, as: UTF8.self).contains("200 OK"), "\(String(decoding: data, as: UTF8.self))")
+        // End of stream (0), not the client's own 10 s receive timeout (-1).
+        var byte: UInt8 = 0
+        #expect(recv(fd, &byte, 1, Int32(MSG_DONTWAIT)) == 0, "the server did not close the connection")
         #expect(try s.call("GET", "/healthz").status == 200)
     }
 

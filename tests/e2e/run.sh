@@ -149,8 +149,12 @@ promtool check rules "$ROOT/dashboards/alerts.yml" >"$WORK/rules" 2>&1 && ok "pr
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["panels"]' "$ROOT/dashboards/memcgd.json" && ok "dashboard is valid JSON" || fail "dashboard JSON"
 
 # Graceful shutdown: SIGTERM, exit 0, logged.
-"$BIN" serve --port "$(free_port)" --memory 64M >"$WORK/stop.log" 2>&1 & SP=$!
-sleep 0.5; kill -TERM $SP
+# The signal goes only once the server answers (a fixed sleep raced its start).
+SPORT=$(free_port)
+"$BIN" serve --port "$SPORT" --memory 64M >"$WORK/stop.log" 2>&1 & SP=$!
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$SPORT/healthz" >/dev/null && break; sleep 0.1; done
+curl -sf "http://127.0.0.1:$SPORT/healthz" >/dev/null || fail "SIGTERM: the server never answered"
+kill -TERM $SP
 if wait $SP && grep -q stopped "$WORK/stop.log"; then ok "SIGTERM: exit 0 and logged"; else fail "SIGTERM shutdown: $(cat "$WORK/stop.log")"; fi
 
 # Listening addresses: localhost and IPv6 literals; healthcheck follows the serve flags.

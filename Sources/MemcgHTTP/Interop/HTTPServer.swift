@@ -60,6 +60,7 @@ public final class HTTPServer: Sendable {
     public let app: App
     public let config: ServerConfig
     let logger: Logger
+    /// Set by `start` and cleared by `stop`, which the command calls from one thread (hence `nonisolated(unsafe)`).
     nonisolated(unsafe) private var daemon: OpaquePointer?
     private let started = Atomic<Bool>(false)
     /// Requests that reached the handler and are not completed yet.
@@ -70,6 +71,7 @@ public final class HTTPServer: Sendable {
     let buffered = Atomic<Int>(0)
     let deadlines: RequestDeadlines?
     /// The port actually bound (differs from `config.port` when that is 0).
+    /// Written once by `start` before any request is served (hence `nonisolated(unsafe)`).
     nonisolated(unsafe) public private(set) var boundPort: UInt16 = 0
 
     public init(app: App, config: ServerConfig, logger: Logger) {

@@ -21,7 +21,7 @@ import Glibc
 /// libmicrohttpd's poll with an end of stream; libmicrohttpd closes the socket
 /// itself, after `NOTIFY_CONNECTION` reports it closed, and that report
 /// removes the entry under the same lock, so a socket number is never shut
-/// down after it was reused.
+/// down after it was reused. `@unchecked Sendable`: the table is guarded by that lock.
 final class RequestDeadlines: @unchecked Sendable {
     struct Entry {
         var fd: Int32

@@ -14,6 +14,7 @@ public final class ServiceMetrics: Sendable {
     /// Serialises scrapes (the engine-wide counters are reset and re-set).
     let scrapeLock = PosixLock()
     let httpLock = PosixLock()
+    /// Guarded by `httpLock` (hence `nonisolated(unsafe)`).
     nonisolated(unsafe) var httpSeries: [HTTPSeriesKey: (Counter, DurationHistogram)] = [:]
     let openConnections: Gauge
     let bytesIn: Counter

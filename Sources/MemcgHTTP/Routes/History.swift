@@ -12,6 +12,7 @@ import Glibc
 /// containers (4 bytes per value: usage and working set are page counts,
 /// which fit in 32 bits since a machine has at most 2^31 frames). Containers
 /// beyond that are not sampled until others go away.
+/// `@unchecked Sendable`: every field is read and written under its lock.
 public final class HistoryRecorder: @unchecked Sendable {
     public static let capacity = 600
     public static let maxContainers = 2048
@@ -97,6 +98,7 @@ public final class HistoryRecorder: @unchecked Sendable {
 }
 
 /// A thread that calls `tick` every `interval` until stopped.
+/// `@unchecked Sendable`: its stop flag is only touched under its lock.
 final class Ticker: @unchecked Sendable {
     private let interval: Duration
     private let tick: @Sendable () -> Void
