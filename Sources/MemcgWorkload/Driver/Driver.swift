@@ -54,44 +54,47 @@ struct DriverProcess {
 /// into engine events through `apply`. The engine stays the single
 /// authority on charges; the driver learns evictions and kills from its
 /// results.
+/// Its stored properties skip dynamic exclusivity checks: the driver is
+/// used by one thread and touches them on every page (the checks cost a
+/// third of replay time).
 public final class Driver {
     public let engine: MemcgEngine
     public let trace: Trace
     public let config: ReplayConfig
     let pageSize: UInt64
 
-    var ptes = PageIndex()
-    var cache = PageIndex()
-    var frames = FrameAllocator()
-    var procs: [DriverProcess] = []
-    var pidMap: [UInt32: Int] = [:]
-    var families: [[Int]] = []
+    @exclusivity(unchecked) var ptes = PageIndex()
+    @exclusivity(unchecked) var cache = PageIndex()
+    @exclusivity(unchecked) var frames = FrameAllocator()
+    @exclusivity(unchecked) var procs: [DriverProcess] = []
+    @exclusivity(unchecked) var pidMap: [UInt32: Int] = [:]
+    @exclusivity(unchecked) var families: [[Int]] = []
     /// Per object: processes that map (or hold swap claims on) its pages.
-    var attach: [[Int]]
-    var containerIndex: [String: Int] = [:]
-    var overrides: [String: Controls] = [:]
+    @exclusivity(unchecked) var attach: [[Int]]
+    @exclusivity(unchecked) var containerIndex: [String: Int] = [:]
+    @exclusivity(unchecked) var overrides: [String: Controls] = [:]
     /// Containers with `charge_type: mapped`.
-    var mappedOnly: [Bool]
+    @exclusivity(unchecked) var mappedOnly: [Bool]
     /// Private copies of the trace's tables: parallel replays of one trace
     /// must not share reference counts on the hot path.
     let objectIsShm: [Bool]
     let containerNames: [String]
-    var physicalSwapPeak: [String: Int] = [:]
+    @exclusivity(unchecked) var physicalSwapPeak: [String: Int] = [:]
 
     /// Accesses not yet sent: they never charge, so they wait for the next
     /// charging event and go to the engine in one batch.
-    var pendingAccess: [PageEvent] = []
-    var single: [PageEvent] = []
+    @exclusivity(unchecked) var pendingAccess: [PageEvent] = []
+    @exclusivity(unchecked) var single: [PageEvent] = []
     /// Frames that memory.high's reclaim evicted in the very event that
     /// charged them: folded in once the caller has recorded the page.
-    var evictedAtOnce: [Int] = []
+    @exclusivity(unchecked) var evictedAtOnce: [Int] = []
 
-    public internal(set) var summary: RunSummary
-    var counts: [ContainerCounts]
-    var recordIndex = 0
-    var currentLine = 0
-    var time = 0.0
-    var series: SeriesRecorder?
+    @exclusivity(unchecked) public internal(set) var summary: RunSummary
+    @exclusivity(unchecked) var counts: [ContainerCounts]
+    @exclusivity(unchecked) var recordIndex = 0
+    @exclusivity(unchecked) var currentLine = 0
+    @exclusivity(unchecked) var time = 0.0
+    @exclusivity(unchecked) var series: SeriesRecorder?
 
     public init(trace: Trace, config: ReplayConfig) throws(TraceError) {
         self.trace = trace
