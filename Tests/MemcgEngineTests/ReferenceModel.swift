@@ -180,30 +180,33 @@ final class ReferenceModel {
         return nil
     }
 
+    /// The retry loop of section 4 step 2: failcnt and `max` once per
+    /// refusing level, a round after each refusal, five idle rounds give up.
+    /// Returns nil once `attempt` charged, else the last refusing level.
+    func retry(_ first: String, _ attempt: () -> String?) -> String? {
+        var level = first
+        var bumped = [level]
+        containers[level]!.failcnt += 1
+        containers[level]!.evMax += 1
+        var idle = 0
+        while true {
+            idle = reclaimRound(level) == 0 ? idle + 1 : 0
+            guard let again = attempt() else { return nil }
+            if !bumped.contains(again) {
+                bumped.append(again)
+                containers[again]!.failcnt += 1
+                containers[again]!.evMax += 1
+            }
+            level = again
+            if idle >= 5 { return level }
+        }
+    }
+
     /// Returns nil on success or the refusing level.
     func charge(_ p: Int, to c: String, anon: Bool, shmem: Bool, driver: Bool) -> String? {
-        if var level = tryCharge(c) {
-            var bumped = [level]
-            containers[level]!.failcnt += 1
-            containers[level]!.evMax += 1
-            var idle = 0
-            var ok = false
-            while true {
-                let got = reclaimRound(level)
-                idle = got == 0 ? idle + 1 : 0
-                guard let again = tryCharge(c) else { ok = true; break }
-                if !bumped.contains(again) {
-                    bumped.append(again)
-                    containers[again]!.failcnt += 1
-                    containers[again]!.evMax += 1
-                }
-                level = again
-                if idle >= 5 { break }
-            }
-            if !ok {
-                oom(level)
-                return level
-            }
+        if let first = tryCharge(c), let level = retry(first, { tryCharge(c) }) {
+            oom(level)
+            return level
         }
         pages[p] = RPage(owner: c, anon: anon, shmem: shmem, driver: driver)
         if driver { containers[c]!.unevictable.insert(p, at: 0) } else { containers[c]!.active.insert(p, at: 0) }
@@ -538,26 +541,9 @@ final class ReferenceModel {
                 }
                 return nil
             }
-            if var level = tryNew() {
-                var bumped = [level]
-                containers[level]!.failcnt += 1
-                containers[level]!.evMax += 1
-                var idle = 0, ok = false
-                while true {
-                    idle = reclaimRound(level) == 0 ? idle + 1 : 0
-                    guard let again = tryNew() else { ok = true; break }
-                    if !bumped.contains(again) {
-                        bumped.append(again)
-                        containers[again]!.failcnt += 1
-                        containers[again]!.evMax += 1
-                    }
-                    level = again
-                    if idle >= 5 { break }
-                }
-                if !ok {
-                    for _ in 0..<charged { for x in newSide { containers[x]!.usage -= 1 } }
-                    return false
-                }
+            if let first = tryNew(), retry(first, tryNew) != nil {
+                for _ in 0..<charged { for x in newSide { containers[x]!.usage -= 1 } }
+                return false
             }
             charged += 1
         }

@@ -14,22 +14,30 @@ extension MemcgEngine {
         return nil
     }
 
-    /// try_charge's retry loop: `failcnt` and the `max` event once per
-    /// refusing level for this page, reclaim rounds through the one driver,
-    /// then the OOM killer. Returns nil when the charge went through (the
-    /// counters are then charged), or the refusing level.
-    func chargeSlowPath(_ c: ContainerID, firstRefusal: ContainerID, listEvicted: Bool, out: inout Outcome) -> ContainerID? {
+    /// try_charge's retry loop up to the OOM: `failcnt` and the `max` event
+    /// once per refusing level for this page, reclaim rounds through the one
+    /// driver, `attempt` after each round. Returns nil when the charge went
+    /// through (`attempt` charged the counters), or the level it gave up at.
+    /// Shared by the charge path and move_charge.
+    func chargeRetrying(firstRefusal: ContainerID, listEvicted: Bool, out: inout Outcome,
+                        attempt: () -> ContainerID?) -> ContainerID? {
         var refused = [firstRefusal]
         noteRefusal(firstRefusal)
-        let gaveUp = reclaim(from: firstRefusal, listEvicted: listEvicted, out: &out) { _ in
-            guard let level = pageCounters.tryCharge(c) else { return nil }
+        return reclaim(from: firstRefusal, listEvicted: listEvicted, out: &out) { _ in
+            guard let level = attempt() else { return nil }
             if !refused.contains(level) {
                 refused.append(level)
                 noteRefusal(level)
             }
             return level
         }
-        guard let level = gaveUp else { return nil }
+    }
+
+    /// The retry loop, then the OOM killer in the level that refused last.
+    /// Returns nil when the charge went through, or the refusing level.
+    func chargeSlowPath(_ c: ContainerID, firstRefusal: ContainerID, listEvicted: Bool, out: inout Outcome) -> ContainerID? {
+        guard let level = chargeRetrying(firstRefusal: firstRefusal, listEvicted: listEvicted, out: &out,
+                                         attempt: { pageCounters.tryCharge(c) }) else { return nil }
         outOfMemory(level, out: &out, countWithoutVictim: true)
         return level
     }

@@ -26,15 +26,8 @@ extension MemcgEngine {
         var charged = 0
         for _ in moving {
             guard let refused = pageCounters.tryCharge(dest, below: lca) else { charged += 1; continue }
-            var levels = [refused]
-            noteRefusal(refused)
-            let gaveUp = reclaim(from: refused, listEvicted: true, out: &out) { _ in
-                guard let level = pageCounters.tryCharge(dest, below: lca) else { return nil }
-                if !levels.contains(level) {
-                    levels.append(level)
-                    noteRefusal(level)
-                }
-                return level
+            let gaveUp = chargeRetrying(firstRefusal: refused, listEvicted: true, out: &out) {
+                pageCounters.tryCharge(dest, below: lca)
             }
             if gaveUp != nil {
                 for _ in 0..<charged { pageCounters.uncharge(dest, below: lca) }
