@@ -152,7 +152,7 @@ extension WhatIf {
             let c = s.container(container)
             let b: (Int) -> String = { human ? humanBytes($0) : String($0) }
             rows.append([v.map(b) ?? "max", "\(s.kills.count)", b(c?.peakUsage ?? 0), "\(s.refaults)",
-                         "\(s.evictions)", "\(c?.failcnt ?? 0)", human ? "-" : ""])
+                         "\(s.evictions)", "\(c?.failcnt ?? 0)", "\(c?.highEvents ?? 0)"])
         }
         return rows
     }
@@ -162,7 +162,7 @@ extension WhatIf {
             let c = s.container(container)
             return JSONText.object([("value_bytes", JSONText.opt(v)), ("oom_kills", "\(s.kills.count)"),
                                     ("peak_usage_bytes", "\(c?.peakUsage ?? 0)"), ("refaults", "\(s.refaults)"),
-                                    ("evictions", "\(s.evictions)"), ("failcnt", "\(c?.failcnt ?? 0)"), ("high_events", "null")])
+                                    ("evictions", "\(s.evictions)"), ("failcnt", "\(c?.failcnt ?? 0)"), ("high_events", "\(c?.highEvents ?? 0)")])
         }
         return JSONText.object([("container", JSONText.quote(container)), ("control", JSONText.quote(control.name)),
                                 ("rows", "[" + rows.joined(separator: ",") + "]")])

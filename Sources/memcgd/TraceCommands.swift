@@ -213,7 +213,6 @@ struct WhatIfCommand: ParsableCommand {
         default:
             print("what if \(spec.container).\(spec.control.name) were ...  (\(trace), \(summaries.first?.records ?? 0) records, \(min(jobs, spec.values.count)) jobs)")
             print(formatTable(WhatIf.table(container: spec.container, values: spec.values, results: summaries)), terminator: "")
-            print("high_events: not modelled by this engine yet (cgroup v2 controls)")
         }
         if let plot {
             let vals = zip(spec.values, summaries).map { $0.0 ?? $0.1.container(spec.container)?.peakUsage ?? 0 }

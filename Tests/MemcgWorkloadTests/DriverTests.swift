@@ -148,6 +148,8 @@ func checkFrames(_ d: Driver) {
                                  #"{"op":"file","pid":1,"file":"f","offset":0,"len":32768}"#], swap: 0)
         #expect(h.kills.isEmpty)
         #expect(h.container("c")!.peakUsage <= 12288)
+        #expect(h.container("c")!.highEvents > 0)
+        #expect(h.container("c")!.failcnt == 0)
     }
 }
 

@@ -64,6 +64,8 @@ extension Driver {
             k.peakUsage = snap.maxUsage * ps
             k.limit = snap.limit.map { $0 * ps }
             k.failcnt = snap.failcnt
+            k.highEvents = snap.total.eventsHigh
+            k.lowEvents = snap.total.eventsLow
             k.faults = snap.total.pgfault
             k.evictions = snap.total.pgsteal
             k.swap = snap.total.swap * ps

@@ -101,6 +101,8 @@ extension Driver {
             k.peakUsage = st.maxUsage * ps
             k.limit = st.limit.map { $0 * ps }
             k.failcnt = st.failcnt
+            k.highEvents = st.total.eventsHigh
+            k.lowEvents = st.total.eventsLow
             k.faults = st.total.pgfault
             k.evictions = st.total.pgsteal
             k.peakSwap *= ps

@@ -37,7 +37,7 @@ public enum SweepPlot {
         let pts = zip(mib, refaults).map { "\(x($0)),\(yr(Double($1)))" }.joined(separator: " ")
         s += ##"<polyline points="\##(pts)" fill="none" stroke="#1f5fbf" stroke-width="2.5"/>"##
         for (v, r) in zip(mib, refaults) { s += ##"<circle cx="\##(x(v))" cy="\##(yr(Double(r)))" r="4" fill="#1f5fbf"/>"## }
-        s += ##"<text x="\##(left + pw / 2)" y="\##(h - 30)" text-anchor="middle">\##(esc(container)).\##(control.name) (memory limit of the container)</text>"##
+        s += ##"<text x="\##(left + pw / 2)" y="\##(h - 30)" text-anchor="middle">\##(esc(container)).\##(control.name) (\##(control.kernelFile) of the container)</text>"##
         s += ##"<text transform="translate(25,\##(top + ph / 2)) rotate(-90)" text-anchor="middle" fill="#1f5fbf">refaults (pages read back)</text>"##
         s += ##"<text transform="translate(\##(w - 20),\##(top + ph / 2)) rotate(90)" text-anchor="middle" fill="#c0392b">OOM kills (processes)</text>"##
         s += ##"<rect x="\##(left + 10)" y="\##(top - 16)" width="14" height="4" fill="#1f5fbf"/><text x="\##(left + 30)" y="\##(top - 10)">refaults</text>"##

@@ -41,7 +41,7 @@ extension RunSummary {
             ("records_skipped", "\(c.recordsSkipped)"), ("pages_skipped", "\(c.pagesSkipped)"),
             ("first_touches", "\(c.firstTouches)"), ("refaults", "\(c.refaults)"), ("faults", "\(c.faults)"),
             ("evictions", "\(c.evictions)"), ("failcnt", "\(c.failcnt)"), ("failed_charges", "\(c.failedCharges)"),
-            ("oom_kills", "\(c.oomKills)"), ("high_events", "null"), ("low_events", "null"),
+            ("oom_kills", "\(c.oomKills)"), ("high_events", "\(c.highEvents)"), ("low_events", "\(c.lowEvents)"),
             ("peak_usage_bytes", "\(c.peakUsage)"), ("peak_swap_bytes", "\(c.peakSwap)"),
             ("usage_bytes", "\(c.usage)"), ("swap_bytes", "\(c.swap)"),
         ])
@@ -68,12 +68,12 @@ extension RunSummary {
     }
 
     static let columns = ["container", "limit", "peak_usage", "peak_swap", "first_touch", "refaults", "faults",
-                          "evictions", "failcnt", "oom_kills", "records", "skipped"]
+                          "evictions", "failcnt", "high", "low", "oom_kills", "records", "skipped"]
 
     func row(_ c: ContainerCounts, human: Bool) -> [String] {
         func b(_ v: Int) -> String { human ? humanBytes(v) : String(v) }
         return [c.name, c.limit.map(b) ?? "max", b(c.peakUsage), b(c.peakSwap), "\(c.firstTouches)", "\(c.refaults)",
-                "\(c.faults)", "\(c.evictions)", "\(c.failcnt)", "\(c.oomKills)", "\(c.records)", "\(c.recordsSkipped)"]
+                "\(c.faults)", "\(c.evictions)", "\(c.failcnt)", "\(c.highEvents)", "\(c.lowEvents)", "\(c.oomKills)", "\(c.records)", "\(c.recordsSkipped)"]
     }
 
     /// One CSV row per container (bytes unformatted).
@@ -93,7 +93,6 @@ extension RunSummary {
             for k in kills { s += "  t=\(k.time)s record \(k.record) (line \(k.line)): pid \(k.pid) in \(k.container), \(k.pages) pages\n" }
         }
         if limitWritesRefused > 0 { s += "\n\(limitWritesRefused) limit writes refused (EBUSY: usage could not be reclaimed below them)\n" }
-        s += "\nhigh/low events: not modelled by this engine yet (cgroup v2 controls)\n"
         return s
     }
 }

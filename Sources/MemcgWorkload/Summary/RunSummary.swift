@@ -28,6 +28,9 @@ public struct ContainerCounts: Sendable, Equatable {
     public var faults = 0
     public var evictions = 0
     public var failcnt = 0
+    /// memory.events of the subtree: high and low (cgroup v2).
+    public var highEvents = 0
+    public var lowEvents = 0
     public var usage = 0
     public var peakUsage = 0
     /// Hierarchical swap, peak and at the end.
