@@ -112,6 +112,11 @@ if only == nil || only == "c" {
     }
 }
 
+// Anon-heavy containers without swap under both LRU settings (issue 10).
+if only == nil || only == "lru" {
+    try anonHeavyBenchmarks()
+}
+
 if only == nil || only == "route" {
     try routeBenchmark()
 }

@@ -31,6 +31,14 @@ func setting<T>(_ flag: T?, _ env: String, _ parse: (String) -> T?, default valu
     return v
 }
 
+/// A setting without a default: the flag, else its environment variable,
+/// else nil. (The defaulted form with `default: nil` would take the absent
+/// flag as a present nil and never read the environment.)
+func optionalSetting(_ flag: String?, _ env: String) -> String? {
+    if let flag { return flag }
+    return getenv(env).map { String(cString: $0) }
+}
+
 /// Parses a byte size: digits with an optional K/M/G/T suffix.
 func parseBytes(_ text: String) -> Int? {
     guard text != "max", text != "-1", let bytes = try? LimitParser.parse(text, pageSize: 1) else { return nil }
@@ -106,6 +114,12 @@ struct Serve: ParsableCommand {
     @Option(help: "The memory controller interface modelled: v2 (memory.high, low, min, swap.max, oom.group, reclaim) or v1 (max with EBUSY, move_charge). Env: MEMCGD_CGROUP. Default: v2.")
     var cgroup: String?
 
+    @Option(help: "Reclaim lists: split (anon and file LRUs, no anon scan without swap) or seed (one active/inactive pair per container, the 2007 series). Env: MEMCGD_LRU. Default: split with --cgroup v2, seed with v1.")
+    var lru: String?
+
+    @Option(help: "With --lru split, how readily anonymous pages are reclaimed against file pages, 0...200 (vm.swappiness). Env: MEMCGD_SWAPPINESS. Default: 60.")
+    var swappiness: Int?
+
     @Option(name: .customLong("log-format"), help: "text or json (one JSON object per line). Env: MEMCGD_LOG_FORMAT. Default: text.")
     var logFormat: String?
 
@@ -143,7 +157,7 @@ struct Serve: ParsableCommand {
         let stall = try setting(stallThreshold, "MEMCGD_STALL_THRESHOLD", { Double($0) }, default: 2)
         guard stall.isFinite, stall > 0, stall <= 86400 else { throw ValidationError("--stall-threshold must be a number of seconds above 0") }
         // An empty token would turn authentication off without a word.
-        let token = try setting(authToken, "MEMCGD_AUTH_TOKEN", { $0 }, default: nil as String?)
+        let token = optionalSetting(authToken, "MEMCGD_AUTH_TOKEN")
         if let token {
             guard !token.isEmpty else { throw ValidationError("--auth-token (MEMCGD_AUTH_TOKEN) must not be empty; leave it unset to run without authentication") }
             guard token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { throw ValidationError("--auth-token must be printable ASCII without spaces") }
@@ -158,8 +172,19 @@ struct Serve: ParsableCommand {
         guard format == "text" || format == "json" else { throw ValidationError("--log-format must be text or json") }
         let cgroupText = try setting(cgroup, "MEMCGD_CGROUP", { $0 }, default: "v2")
         guard let version = CgroupVersion(rawValue: cgroupText) else { throw ValidationError("--cgroup must be v1 or v2, not \"\(cgroupText.prefix(20))\"") }
+        let lruText = optionalSetting(lru, "MEMCGD_LRU")
+        var lruMode: LRUMode? = nil
+        if let lruText {
+            guard let m = LRUMode(rawValue: lruText) else { throw ValidationError("--lru must be split or seed, not \"\(lruText.prefix(20))\"") }
+            lruMode = m
+        }
+        let swappiness = try setting(swappiness, "MEMCGD_SWAPPINESS", { Int($0) }, default: Machine.defaultSwappiness)
+        guard (0...200).contains(swappiness) else { throw ValidationError("--swappiness must be 0...200") }
         let machine: Machine
-        do { machine = try Machine(pageSize: pageSize, memoryBytes: memory, swapBytes: swap, cgroup: version) } catch {
+        do {
+            machine = try Machine(pageSize: pageSize, memoryBytes: memory, swapBytes: swap, cgroup: version, lru: lruMode,
+                                  swappiness: swappiness)
+        } catch {
             throw ValidationError(error.detail)
         }
         guard MemcgEngine.canMapFrames(of: machine) else {
@@ -220,7 +245,7 @@ struct Serve: ParsableCommand {
         logger.info("listening", metadata: [
             "host": .string(serverConfig.host), "port": .stringConvertible(server.boundPort),
             "memory_bytes": .stringConvertible(m.memoryBytes), "swap_bytes": .stringConvertible(m.swapBytes),
-            "cgroup": .string(m.cgroup.rawValue),
+            "cgroup": .string(m.cgroup.rawValue), "lru": .string(m.lru.rawValue), "swappiness": .stringConvertible(m.swappiness),
             "page_size": .stringConvertible(m.pageSize), "threads": .stringConvertible(serverConfig.threads),
             "auth": .string(appConfig.authToken == nil ? "off" : "bearer"), "version": .string(memcgdVersion),
         ])

@@ -60,6 +60,10 @@ struct MachineOptions: ParsableArguments {
     var pageSize: Int?
     @Option(help: "cgroup interface, v1 or v2. Default: the trace's header, else v2.")
     var cgroup: String?
+    @Option(help: "Reclaim lists, split or seed. Default: split with v2, seed with v1.")
+    var lru: String?
+    @Option(help: "With --lru split, anon against file reclaim, 0...200 (vm.swappiness). Default: 60.")
+    var swappiness: Int?
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a control the trace sets: NAME.CONTROL=VALUE, e.g. web.max=512M (repeatable).", valueName: "NAME.CONTROL=VALUE"))
     var set: [String] = []
 
@@ -70,12 +74,18 @@ struct MachineOptions: ParsableArguments {
             return v
         }
         let cg = cgroup ?? trace.header.cgroup ?? "v2"
-        guard cg == "v1" || cg == "v2" else { throw usage("--cgroup must be v1 or v2") }
+        guard let version = CgroupVersion(rawValue: cg) else { throw usage("--cgroup must be v1 or v2") }
+        var lruMode: LRUMode? = nil
+        if let lru {
+            guard let m = LRUMode(rawValue: lru) else { throw usage("--lru must be split or seed") }
+            lruMode = m
+        }
         let machine: Machine
         do {
             machine = try Machine(pageSize: pageSize ?? trace.header.pageSize ?? 4096,
                                   memoryBytes: try bytes(memory, "--memory", trace.header.memoryBytes, 16 << 30),
-                                  swapBytes: try bytes(swap, "--swap", trace.header.swapBytes, 0))
+                                  swapBytes: try bytes(swap, "--swap", trace.header.swapBytes, 0),
+                                  cgroup: version, lru: lruMode, swappiness: swappiness ?? Machine.defaultSwappiness)
         } catch let e as EngineError { throw usage(e.detail) }
         var overrides: [Override] = []
         for s in set {

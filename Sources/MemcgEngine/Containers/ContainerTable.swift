@@ -17,7 +17,7 @@ struct ContainerRecord {
     var oomGroup = false
     /// A v2 `max` write left usage above the new max (no OOM candidate left).
     var leftAboveMax = false
-    var lru = ContainerLRU()
+    var lru: ContainerLRU
     /// Local counters, kept as the statistics report them; the LRU sizes
     /// in it stay 0 (they are read off `lru`).
     var stat = StatValues()
@@ -33,8 +33,13 @@ final class ContainerTable {
 
     static let rootName = "root"
 
-    init() {
-        _ = store.reuseOrAppend(ContainerRecord(name: Self.rootName, parent: nil, depth: 0, path: "/", chargeType: .all))
+    /// Every container's lists are split (`lru: split`) or not.
+    let splitLRU: Bool
+
+    init(splitLRU: Bool) {
+        self.splitLRU = splitLRU
+        _ = store.reuseOrAppend(ContainerRecord(name: Self.rootName, parent: nil, depth: 0, path: "/", chargeType: .all,
+                                                lru: ContainerLRU(split: splitLRU)))
         alive = [true]
         byName = [Self.rootName: .root]
     }
@@ -81,7 +86,8 @@ final class ContainerTable {
             throw EngineError(.EINVAL, "container \"\(name)\" would be at depth \(depth); the deepest allowed is \(EngineLimits.maxDepth)")
         }
         let path = (p == .root ? "" : self[p].path) + "/" + name
-        let c = ContainerID(store.reuseOrAppend(ContainerRecord(name: name, parent: p, depth: depth, path: path, chargeType: chargeType)))
+        let c = ContainerID(store.reuseOrAppend(ContainerRecord(name: name, parent: p, depth: depth, path: path, chargeType: chargeType,
+                                                                            lru: ContainerLRU(split: splitLRU))))
         if c.raw < alive.count { alive[c.raw] = true } else { alive.append(true) }
         self[p].children.append(c)
         byName[name] = c
@@ -95,7 +101,8 @@ final class ContainerTable {
         if let p = self[c].parent { self[p].children.removeAll { $0 == c } }
         byName[self[c].name] = nil
         alive[c.raw] = false
-        store.release(c.raw, leaving: ContainerRecord(name: "", parent: nil, depth: 0, path: "", chargeType: .all))
+        store.release(c.raw, leaving: ContainerRecord(name: "", parent: nil, depth: 0, path: "", chargeType: .all,
+                                                    lru: ContainerLRU(split: splitLRU)))
     }
 
     /// Containers of the subtree of `c`, depth-first in creation order, `c` first.

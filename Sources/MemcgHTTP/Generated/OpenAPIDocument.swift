@@ -650,7 +650,7 @@ components:
         swap_max: {$ref: "#/components/schemas/LimitBytes"}
     Machine:
       type: object
-      required: [page_size, memory_bytes, swap_bytes, total_pages, free_pages, swap_free_bytes, cgroup, version]
+      required: [page_size, memory_bytes, swap_bytes, total_pages, free_pages, swap_free_bytes, cgroup, lru, swappiness, version]
       properties:
         page_size: {type: integer}
         memory_bytes: {type: integer}
@@ -659,6 +659,14 @@ components:
         free_pages: {type: integer}
         swap_free_bytes: {type: integer}
         cgroup: {enum: [v1, v2]}
+        lru:
+          enum: [seed, split]
+          description: "Reclaim lists: seed (one active/inactive pair per container) or split (anon and file LRUs, divided by swappiness). Default split with v2, seed with v1."
+        swappiness:
+          type: integer
+          minimum: 0
+          maximum: 200
+          description: With lru split, the weight of anonymous pages against file pages (200 - swappiness) in each reclaim visit (vm.swappiness).
         version: {type: string}
     Container:
       type: object
