@@ -119,7 +119,7 @@ extension MemcgEngine {
     /// anon gave its whole share.
     func scan(_ c: ContainerID, want: Int, listEvicted: Bool, out: inout Outcome) -> Int {
         guard containers[c].lru.split else { return scan(c, .main, want: want, listEvicted: listEvicted, out: &out) }
-        let anonPages = containers[c].lru.main.count, filePages = containers[c].lru.file.count
+        let anonPages = containers[c].lru.count(.main), filePages = containers[c].lru.count(.file)
         if anonPages + filePages == 0 { return 0 }
         guard canSwapOut(c) else { return scan(c, .file, want: want, listEvicted: listEvicted, out: &out) }
         let share = Self.anonShare(of: want, swappiness: machine.swappiness, anon: anonPages, file: filePages)
@@ -150,16 +150,16 @@ extension MemcgEngine {
     /// look counts in `pgscan`. Asked for nothing, it leaves the pair alone.
     func scan(_ c: ContainerID, _ pair: LRUPairID, want: Int, listEvicted: Bool, out: inout Outcome) -> Int {
         guard want > 0 else { return 0 }
-        let budget = 2 * containers[c].lru[pair].count
+        let budget = 2 * containers[c].lru.count(pair)
         var looks = 0
         var got = 0
         balance(c, pair)
         while got < want && looks < budget {
-            if containers[c].lru[pair].inactive.count == 0 {
+            if containers[c].lru.inactiveCount(pair) == 0 {
                 balance(c, pair)
-                if containers[c].lru[pair].inactive.count == 0 { break }
+                if containers[c].lru.inactiveCount(pair) == 0 { break }
             }
-            let pfn = containers[c].lru[pair].inactive.tail!
+            let pfn = containers[c].lru.inactiveTail(pair)!
             looks += 1
             let fl = frames.flags(pfn)
             if fl & FrameFlag.referenced == 0 && isEvictable(fl, owner: c) {
@@ -177,8 +177,8 @@ extension MemcgEngine {
     /// list is shorter than its active list, move pages from the active
     /// tail to the inactive head, clearing `referenced`.
     func balance(_ c: ContainerID, _ pair: LRUPairID) {
-        while containers[c].lru[pair].inactive.count < containers[c].lru[pair].active.count {
-            containers[c].lru.move(containers[c].lru[pair].active.tail!, to: .inactive, clearReferenced: true, frames)
+        while containers[c].lru.inactiveCount(pair) < containers[c].lru.activeCount(pair) {
+            containers[c].lru.move(containers[c].lru.activeTail(pair)!, to: .inactive, clearReferenced: true, frames)
         }
     }
 
