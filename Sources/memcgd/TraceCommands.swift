@@ -129,14 +129,16 @@ struct Replay: ParsableCommand {
     @Option(help: "table, json or csv.") var format = "table"
     @Option(help: ArgumentHelp("Write per-container usage, working set, swap, refaults and events over virtual time.", valueName: "FILE.csv"))
     var series: String?
-    @Option(help: "Seconds of virtual time between two rows of --series. Default: 1.") var every: Double = 1
+    @Option(help: "Seconds of virtual time between two rows of --series (and points of --plot). Default: 1.") var every: Double = 1
+    @Option(help: ArgumentHelp("Draw each container's usage over virtual time, its limit and the OOM kills.", valueName: "FILE.svg"))
+    var plot: String?
 
     func run() throws {
         guard ["table", "json", "csv"].contains(format) else { throw usage("--format must be table, json or csv") }
         guard every > 0, every.isFinite else { throw usage("--every must be a positive number of seconds") }
         let t = try loadTrace(trace)
         var cfg = try machine.config(for: t)
-        if series != nil { cfg.seriesEvery = every }
+        if series != nil || plot != nil { cfg.seriesEvery = every }
         let progress = Progress("replaying")
         let driver: Driver
         let summary: RunSummary
@@ -150,6 +152,10 @@ struct Replay: ParsableCommand {
         }
         progress.finish()
         if let series { try write(driver.seriesRows.csv(), to: series) }
+        if let plot {
+            let name = trace.split(separator: "/").last.map(String.init) ?? trace
+            try write(UsagePlot.svg(title: "memory usage replaying \(name)", rows: driver.seriesRows, summary: summary), to: plot)
+        }
         switch format {
         case "json": print(summary.json(trace: trace))
         case "csv": print(summary.csv(), terminator: "")
