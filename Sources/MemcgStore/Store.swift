@@ -163,8 +163,9 @@ public enum JournalReader {
     }
 
     /// Every entry of a data directory's journal, or of one segment file,
-    /// in order (offline replay). Stops at a torn tail; throws at corruption.
-    public static func forEachEntry(path: String, _ body: (UInt64, JournalEntry) throws(StoreError) -> Void) throws(StoreError) -> (machine: Machine, segments: Int) {
+    /// in order, with the machine the segment was written for (offline
+    /// replay). Stops at a torn tail; throws at corruption.
+    public static func forEachEntry(path: String, _ body: (UInt64, JournalEntry, Machine) throws(StoreError) -> Void) throws(StoreError) -> (machine: Machine, segments: Int) {
         var names: [String]
         var dir = path
         if path.hasSuffix(".log") {
@@ -186,7 +187,7 @@ public enum JournalReader {
             let scan = try RecordFormat.scan(bytes) { (seq, r) throws(StoreError) in
                 let entry: JournalEntry
                 do throws(EngineError) { entry = try CommandCodec.decode(&r) } catch { throw StoreError("\(name): \(error.detail)") }
-                try body(seq, entry)
+                try body(seq, entry, m)
             }
             if case .corrupt(let offset, let why) = scan { throw StoreError("\(dir)/\(name): \(why) at offset \(offset)") }
         }
