@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "memcgd", targets: ["memcgd"]),
         .library(name: "MemcgEngine", targets: ["MemcgEngine"]),
         .library(name: "MemcgWorkload", targets: ["MemcgWorkload"]),
+        .library(name: "MemcgStore", targets: ["MemcgStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -25,6 +26,8 @@ let package = Package(
         // so the library can be used as a package dependency.
         .target(name: "MemcgEngine", swiftSettings: checks),
         .target(name: "MemcgWorkload", dependencies: ["MemcgEngine"], swiftSettings: checks),
+        // Journal, snapshots and recovery; uses the engine only.
+        .target(name: "MemcgStore", dependencies: ["MemcgEngine"], swiftSettings: checks),
         .systemLibrary(
             name: "CMicroHTTPD",
             pkgConfig: "libmicrohttpd",
@@ -33,7 +36,7 @@ let package = Package(
         .target(
             name: "MemcgHTTP",
             dependencies: [
-                "MemcgEngine", "CMicroHTTPD",
+                "MemcgEngine", "MemcgStore", "CMicroHTTPD",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
@@ -44,14 +47,15 @@ let package = Package(
         .executableTarget(
             name: "memcgd",
             dependencies: [
-                "MemcgHTTP", "MemcgEngine", "MemcgWorkload",
+                "MemcgHTTP", "MemcgEngine", "MemcgWorkload", "MemcgStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
-        .executableTarget(name: "MemcgBench", dependencies: ["MemcgEngine", "MemcgHTTP"], path: "Sources/MemcgBench"),
+        .executableTarget(name: "MemcgBench", dependencies: ["MemcgEngine", "MemcgHTTP", "MemcgStore"], path: "Sources/MemcgBench"),
         .testTarget(name: "MemcgEngineTests", dependencies: ["MemcgEngine"], swiftSettings: checks),
+        .testTarget(name: "MemcgStoreTests", dependencies: ["MemcgStore", "MemcgEngine"], swiftSettings: checks),
         .testTarget(name: "MemcgWorkloadTests", dependencies: ["MemcgWorkload", "MemcgEngine"], swiftSettings: checks),
         .testTarget(
             name: "MemcgHTTPTests",

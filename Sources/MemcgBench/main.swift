@@ -127,4 +127,8 @@ if only == nil || only == "scrape" {
     try scrapeBenchmarks()
 }
 
+if only == nil || only == "durability" {
+    try durabilityBenchmarks()
+}
+
 func usleepMillis(_ ms: Int) { usleep(UInt32(ms * 1000)) }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Logging
 import MemcgEngine
 import MemcgHTTP
+import MemcgStore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -126,6 +127,30 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("address-file"), help: ArgumentHelp("Write \"host port\" here once listening (for `memcgd healthcheck`); removed on exit. Env: MEMCGD_ADDRESS_FILE. Default: none.", valueName: "path"))
     var addressFile: String?
 
+    @Option(name: .customLong("data-dir"), help: ArgumentHelp("Keep state here across restarts: a journal of every command and snapshots; created when missing. Without it, state lives in memory only. Env: MEMCGD_DATA_DIR. Default: none.", valueName: "path"))
+    var dataDir: String?
+
+    @Option(help: "With --data-dir: always (a reply waits for fsync; concurrent requests share one), batch (fsync at most every 100 ms) or off (the kernel decides). Env: MEMCGD_FSYNC. Default: always.")
+    var fsync: String?
+
+    @Option(name: .customLong("snapshot-every"), help: ArgumentHelp("With --data-dir: take a snapshot when the journal since the last one passes this size, e.g. 256M. Env: MEMCGD_SNAPSHOT_EVERY. Default: 256M.", valueName: "size"))
+    var snapshotEvery: String?
+
+    @Flag(name: .customLong("recover-truncate"), help: "With --data-dir: when the journal is damaged before its last record, cut it there (dropping what follows) instead of refusing to start. Env: MEMCGD_RECOVER_TRUNCATE=1.")
+    var recoverTruncate = false
+
+    /// The data directory settings, nil without --data-dir.
+    func storeConfig(machine: Machine) throws -> StoreConfig? {
+        let dir = try setting(dataDir, "MEMCGD_DATA_DIR", { $0 }, default: nil as String?)
+        guard let dir, !dir.isEmpty else { return nil }
+        let policyText = try setting(fsync, "MEMCGD_FSYNC", { $0 }, default: "always")
+        guard let policy = FsyncPolicy(rawValue: policyText) else { throw ValidationError("--fsync must be always, batch or off, not \"\(policyText.prefix(20))\"") }
+        let every = try size(snapshotEvery, "--snapshot-every", "MEMCGD_SNAPSHOT_EVERY", example: "256M", default: 256 << 20)
+        guard every >= 4096 else { throw ValidationError("--snapshot-every must be at least 4K") }
+        let truncate = try recoverTruncate || setting(nil, "MEMCGD_RECOVER_TRUNCATE", { ["1", "true", "yes"].contains($0) ? true : (["0", "false", "no", ""].contains($0) ? false : nil) }, default: false)
+        return StoreConfig(dataDir: dir, fsync: policy, snapshotEvery: every, recoverTruncate: truncate, machine: machine)
+    }
+
     func resolve() throws -> (AppConfig, ServerConfig, Logger.Level, String) {
         let host = try setting(host, "MEMCGD_HOST", { $0 }, default: "127.0.0.1")
         guard ListenAddress(host) != nil else {
@@ -198,7 +223,10 @@ struct Serve: ParsableCommand {
         return (app, server, level, format)
     }
 
-    func validate() throws { _ = try resolve() }
+    func validate() throws {
+        let (app, _, _, _) = try resolve()
+        _ = try storeConfig(machine: app.machine)
+    }
 
     var addressPath: String? {
         let p = addressFile ?? getenv("MEMCGD_ADDRESS_FILE").map { String(cString: $0) }
@@ -222,8 +250,24 @@ struct Serve: ParsableCommand {
         pthread_sigmask(SIG_BLOCK, &signals, nil)
 
         let metrics = ServiceMetrics(cadvisor: appConfig.cadvisorMetrics)
+        var store: Store? = nil
+        var recovered: MemcgEngine? = nil
+        if let storeConfig = try storeConfig(machine: appConfig.machine) {
+            do {
+                let (s, e, report) = try Store.open(storeConfig)
+                store = s
+                recovered = e
+                logRecovery(report, storeConfig, logger)
+            } catch {
+                logger.critical("cannot recover the data directory", metadata: ["data_dir": .string(storeConfig.dataDir), "error": .string(error.message)])
+                print("memcgd: \(error.message)")
+                throw ExitCode(65)
+            }
+        } else {
+            logger.notice("no --data-dir: state lives in memory only and is lost when the process stops")
+        }
         let app: App
-        do { app = try App(config: appConfig, metrics: metrics, logger: logger) } catch {
+        do { app = try App(config: appConfig, metrics: metrics, logger: logger, store: store, recovered: recovered) } catch {
             logger.critical("cannot create the machine", metadata: ["error": "\(error.detail)"])
             print("memcgd: \(error.detail)")
             throw ExitCode(64)
@@ -254,6 +298,12 @@ struct Serve: ParsableCommand {
         logger.info("shutting down", metadata: ["signal": .string(received == SIGTERM ? "SIGTERM" : "SIGINT")])
         app.stopSampling()
         let drained = server.stop(drain: .seconds(10))
+        if let store {
+            do throws(StoreError) { _ = try app.snapshotNow() } catch {
+                logger.error("snapshot at shutdown failed; the journal still holds every command", metadata: ["error": .string(error.message)])
+            }
+            store.close()
+        }
         if let path = addressPath { unlink(path) }
         if drained {
             logger.info("stopped")
@@ -261,6 +311,28 @@ struct Serve: ParsableCommand {
             logger.warning("stopped with a request unfinished")
         }
     }
+}
+
+/// One line saying what recovery loaded and how long it took.
+func logRecovery(_ r: RecoveryReport, _ c: StoreConfig, _ logger: Logger) {
+    for d in r.damagedSnapshots {
+        logger.warning("snapshot damaged, falling back to an older one", metadata: ["error": .string(d)])
+    }
+    if let t = r.tornTail {
+        logger.warning("torn final journal record dropped (never acknowledged under --fsync always)", metadata: [
+            "file": .string(t.file), "offset": .stringConvertible(t.offset), "bytes_dropped": .stringConvertible(t.bytes)])
+    }
+    if let t = r.truncated {
+        logger.error("journal cut at damage (--recover-truncate): later records dropped", metadata: [
+            "file": .string(t.file), "offset": .stringConvertible(t.offset), "why": .string(t.why)])
+    }
+    logger.info(r.hadState ? "state recovered" : "data directory empty: starting fresh", metadata: [
+        "data_dir": .string(c.dataDir), "fsync": .string(c.fsync.rawValue),
+        "snapshot": .string(r.snapshot ?? "none"), "snapshot_seq": .stringConvertible(r.snapshotSeq),
+        "segments": .stringConvertible(r.segments), "records_replayed": .stringConvertible(r.recordsReplayed),
+        "page_events_replayed": .stringConvertible(r.pageEvents), "last_seq": .stringConvertible(r.lastSeq),
+        "invariants": "ok", "ms": .stringConvertible(Int(r.seconds * 1000)),
+    ])
 }
 
 /// `memcgd healthcheck`: GET /healthz on a running server; exit 0 when it

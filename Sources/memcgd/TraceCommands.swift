@@ -124,7 +124,7 @@ struct Replay: ParsableCommand {
         abstract: "Replay a trace on a fresh engine and print what happened.",
         discussion: "Exit codes: 0 done, 64 bad usage (or the machine is too small), 65 bad trace (the message names the line).")
 
-    @Argument(help: "The trace: JSON lines, logical or physical (- for standard input).") var trace: String
+    @Argument(help: "The trace: JSON lines, logical or physical (- for standard input); or a --data-dir (or one journal-*.log segment of it), whose journal is replayed.") var trace: String
     @OptionGroup var machine: MachineOptions
     @Option(help: "table, json or csv.") var format = "table"
     @Option(help: ArgumentHelp("Write per-container usage, working set, swap, refaults and events over virtual time.", valueName: "FILE.csv"))
@@ -136,6 +136,18 @@ struct Replay: ParsableCommand {
     func run() throws {
         guard ["table", "json", "csv"].contains(format) else { throw usage("--format must be table, json or csv") }
         guard every > 0, every.isFinite else { throw usage("--every must be a positive number of seconds") }
+        if JournalReplay.isJournal(trace) {
+            guard series == nil, machine.set.isEmpty, machine.memory == nil, machine.swap == nil, machine.pageSize == nil, machine.cgroup == nil else {
+                throw usage("a journal replays on the machine it was written on: --memory, --swap, --page-size, --cgroup, --set and --series do not apply")
+            }
+            let summary = try JournalReplay.run(trace)
+            switch format {
+            case "json": print(summary.json(trace: trace))
+            case "csv": print(summary.csv(), terminator: "")
+            default: print(summary.table(trace: trace), terminator: "")
+            }
+            return
+        }
         let t = try loadTrace(trace)
         var cfg = try machine.config(for: t)
         if series != nil || plot != nil { cfg.seriesEvery = every }

@@ -152,3 +152,77 @@ final class ContainerTable {
         return out
     }
 }
+
+extension ContainerTable {
+    /// Writes every slot (dead ones too, so ids stay where they are), the
+    /// free list and the records without their LRU lists (the engine's
+    /// snapshot writes those with the frames).
+    func encode(into w: inout BinaryWriter) {
+        let all = store.all
+        w.int(all.count)
+        for (i, k) in all.enumerated() {
+            w.bool(alive[i])
+            guard alive[i] else { continue }
+            w.string(k.name)
+            w.int(k.parent?.raw ?? -1)
+            w.ints(k.children.map(\.raw))
+            w.int(k.depth)
+            w.string(k.path)
+            w.u8(k.chargeType == .all ? 0 : 1)
+            w.int(k.labels.count)
+            for key in k.labels.keys.sorted() {
+                w.string(key)
+                w.string(k.labels[key]!)
+            }
+            w.bool(k.oomGroup)
+            w.bool(k.leftAboveMax)
+            k.stat.encode(into: &w)
+            w.int(k.processCount)
+        }
+        w.ints(store.freeSlots)
+    }
+
+    /// Reads what `encode` wrote; ids are checked against the table's size
+    /// (the tree's shape is checked by `checkInvariants` afterwards).
+    func decode(from r: inout BinaryReader) throws(EngineError) {
+        let n = try r.int(in: 1...EngineLimits.maxContainers + 1, "container slots")
+        var records: [ContainerRecord] = []
+        var live: [Bool] = []
+        var names: [String: ContainerID] = [:]
+        let vacant = ContainerRecord(name: "", parent: nil, depth: 0, path: "", chargeType: .all)
+        for i in 0..<n {
+            guard try r.bool() else {
+                records.append(vacant)
+                live.append(false)
+                continue
+            }
+            let name = try r.string(max: 64)
+            let p = try r.int(in: -1...(n - 1), "parent")
+            let children = try r.ints(max: n).map { v throws(EngineError) -> ContainerID in
+                guard v >= 0 && v < n else { throw EngineError(.EINVAL, "child id \(v) out of range") }
+                return ContainerID(v)
+            }
+            var k = ContainerRecord(name: name, parent: p < 0 ? nil : ContainerID(p), depth: try r.int(in: 0...EngineLimits.maxDepth, "depth"),
+                                    path: try r.string(max: 65 * (EngineLimits.maxDepth + 1)), chargeType: try r.u8() == 0 ? .all : .mapped)
+            k.children = children
+            let labels = try r.int(in: 0...(1 << 16), "labels")
+            for _ in 0..<labels {
+                let key = try r.string()
+                k.labels[key] = try r.string()
+            }
+            k.oomGroup = try r.bool()
+            k.leftAboveMax = try r.bool()
+            k.stat = try StatValues(decoding: &r)
+            k.processCount = try r.int()
+            guard names.updateValue(ContainerID(i), forKey: name) == nil else { throw EngineError(.EINVAL, "container name \(name) twice") }
+            records.append(k)
+            live.append(true)
+        }
+        let freed = try r.ints(max: n)
+        guard live[0], records[0].name == Self.rootName,
+              freed.allSatisfy({ $0 > 0 && $0 < n && !live[$0] }) else { throw EngineError(.EINVAL, "container table without root or with a bad free list") }
+        store.replaceAll(records, free: freed)
+        alive = live
+        byName = names
+    }
+}
