@@ -109,6 +109,11 @@ struct ContainerLRU {
 
     init(split: Bool) { self.split = split }
 
+    /// Every list, in a fixed order (invariants, snapshots): the main pair,
+    /// the file pair (empty with `lru: seed`), the unevictable list.
+    static let allLists: [(LRUKind, LRUPairID)] = [(.inactive, .main), (.active, .main), (.inactive, .file), (.active, .file),
+                                                   (.unevictable, .main)]
+
     /// The pair a page with these flags belongs on (page_lru_base_type).
     @inline(__always) func pairID(flags fl: UInt16) -> LRUPairID {
         split && fl & FrameFlag.swapBacked == 0 ? .file : .main

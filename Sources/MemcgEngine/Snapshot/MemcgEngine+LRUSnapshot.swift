@@ -5,13 +5,13 @@
 /// through `lruLists(of:)` / `setLRUList(_:of:kind:)` only, so a change of
 /// how a container keeps its lists needs changes here and nowhere else.
 extension MemcgEngine {
-    /// Per live container, per list kind: the count, then per page (head to
+    /// Per live container, per list (`ContainerLRU.allLists`): the count, then per page (head to
     /// tail) its frame number, flags and mappers.
     func encodeLRU(into w: inout BinaryWriter) {
         for i in 0..<containers.idBound where containers.isAlive(ContainerID(i)) {
             let c = ContainerID(i)
-            for kind in LRUKind.allCases {
-                let list = containers[c].lru[kind]
+            for (kind, pair) in ContainerLRU.allLists {
+                let list = containers[c].lru[kind, pair]
                 w.int(list.count)
                 list.forEach(frames) { pfn in
                     w.u32(UInt32(pfn.raw))
@@ -28,7 +28,7 @@ extension MemcgEngine {
         var charged = 0
         for i in 0..<containers.idBound where containers.isAlive(ContainerID(i)) {
             let c = ContainerID(i)
-            for kind in LRUKind.allCases {
+            for (kind, pair) in ContainerLRU.allLists {
                 let n = try r.int(in: 0...(machine.frames - charged), "LRU length")
                 var pages: [PFN] = []
                 pages.reserveCapacity(n)
@@ -38,7 +38,9 @@ extension MemcgEngine {
                         throw EngineError(.EINVAL, "page \(raw) outside the machine or on two lists")
                     }
                     let fl = try r.u16()
-                    guard LRUKind(flags: fl) == kind else { throw EngineError(.EINVAL, "page \(raw) has flags of another list") }
+                    guard LRUKind(flags: fl) == kind, kind == .unevictable || containers[c].lru.pairID(flags: fl) == pair else {
+                        throw EngineError(.EINVAL, "page \(raw) has flags of another list")
+                    }
                     frames.setOwner(pfn, c)
                     frames.setFlags(pfn, fl)
                     try rmap.decode(pfn, from: &r, slots: processes.slotBound)
@@ -47,7 +49,7 @@ extension MemcgEngine {
                 // Pushing at the head from the tail back gives the order written.
                 var list = LRUList()
                 for pfn in pages.reversed() { list.pushHead(pfn, anon: frames.flags(pfn) & FrameFlag.swapBacked != 0, frames) }
-                containers[c].lru[kind] = list
+                containers[c].lru[kind, pair] = list
                 charged += n
             }
         }

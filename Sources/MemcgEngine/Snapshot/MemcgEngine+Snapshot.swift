@@ -4,7 +4,8 @@
 ///
 ///     "MEMCGENG"  magic, 8 bytes
 ///     u32         format version (1)
-///     machine     page size, frames, swap slots (8 bytes each), cgroup (1 byte: 1 v1, 2 v2)
+///     machine     page size, frames, swap slots (8 bytes each), cgroup (1 byte: 1 v1, 2 v2),
+///                 lru (1 byte: 1 seed, 2 split), swappiness (1 byte, 0...200)
 ///     scalars     charged pages, engine counters, the in-use flags, reclaim scratch
 ///     tables      containers, page counters, swap counters, processes, swap slots
 ///     LRU         per live container and list: the frames in order, with flags and mappers
@@ -81,6 +82,8 @@ extension MemcgEngine {
         w.int(m.frames)
         w.int(m.swapSlots)
         w.u8(m.cgroup == .v1 ? 1 : 2)
+        w.u8(m.lru == .seed ? 1 : 2)
+        w.u8(UInt8(m.swappiness))
     }
 
     static func decodeMachine(_ r: inout BinaryReader) throws(EngineError) -> Machine {
@@ -93,7 +96,16 @@ extension MemcgEngine {
         case 2: cgroup = .v2
         default: throw EngineError(.EINVAL, "snapshot: bad cgroup version")
         }
-        return try Machine(pageSize: pageSize, memoryBytes: frames * pageSize, swapBytes: swapSlots * pageSize, cgroup: cgroup)
+        let lru: LRUMode
+        switch try r.u8() {
+        case 1: lru = .seed
+        case 2: lru = .split
+        default: throw EngineError(.EINVAL, "snapshot: bad lru setting")
+        }
+        let swappiness = Int(try r.u8())
+        guard swappiness <= 200 else { throw EngineError(.EINVAL, "snapshot: swappiness \(swappiness) is not in 0...200") }
+        return try Machine(pageSize: pageSize, memoryBytes: frames * pageSize, swapBytes: swapSlots * pageSize, cgroup: cgroup,
+                           lru: lru, swappiness: swappiness)
     }
 
     private func decodeState(_ r: inout BinaryReader) throws(EngineError) {

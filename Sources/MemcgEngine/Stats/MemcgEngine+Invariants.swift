@@ -22,9 +22,7 @@ extension MemcgEngine {
         charged.reserveCapacity(chargedPages)
         for i in 0..<bound where containers.isAlive(ContainerID(i)) {
             let c = ContainerID(i)
-            let lists: [(LRUKind, LRUPairID)] = [(.inactive, .main), (.active, .main), (.inactive, .file), (.active, .file),
-                                                 (.unevictable, .main)]
-            for (kind, pair) in lists {
+            for (kind, pair) in ContainerLRU.allLists {
                 let list = containers[c].lru[kind, pair]
                 var n = 0, anon = 0
                 var prev: PFN? = nil
