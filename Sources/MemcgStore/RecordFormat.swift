@@ -4,8 +4,8 @@ import MemcgEngine
 ///
 /// A segment `journal-<first seq, 16 digits>.log` starts with a header:
 /// "MEMCGJNL", u32 format version, the machine (page size, frames, swap
-/// slots as u64, cgroup as u8), u64 first sequence number, u32 CRC-32C of
-/// the header before it. Then records:
+/// slots as u64; cgroup, lru and swappiness as u8), u64 first sequence
+/// number, u32 CRC-32C of the header before it. Then records:
 ///
 ///     u32  payload length
 ///     u32  CRC-32C of the 4 length bytes (a damaged length is caught as such)
@@ -14,7 +14,7 @@ import MemcgEngine
 enum RecordFormat {
     static let segmentMagic: [UInt8] = Array("MEMCGJNL".utf8)
     static let version: UInt32 = 1
-    static let headerSize = 8 + 4 + 25 + 8 + 4
+    static let headerSize = 8 + 4 + 27 + 8 + 4
     static let recordHeader = 12
     /// Largest payload accepted when reading (a batch of the largest body).
     static let maxPayload = 1 << 30
@@ -44,26 +44,59 @@ enum RecordFormat {
     }
 
     static func encode(_ m: Machine, _ w: inout BinaryWriter) {
-        w.u64(UInt64(m.pageSize)); w.u64(UInt64(m.frames)); w.u64(UInt64(m.swapSlots)); w.u8(m.cgroup == .v1 ? 1 : 2)
+        w.u64(UInt64(m.pageSize)); w.u64(UInt64(m.frames)); w.u64(UInt64(m.swapSlots))
+        w.u8(m.cgroup == .v1 ? 1 : 2); w.u8(m.lru == .seed ? 1 : 2); w.u8(UInt8(m.swappiness))
+    }
+
+    /// A segment header as read back: the machine fields as stored, so that
+    /// a header naming a machine this build cannot build is still reported.
+    struct SegmentHeader {
+        var pageSize: Int, frames: Int, swapSlots: Int
+        var cgroup: UInt8, lru: UInt8, swappiness: UInt8
+        var firstSeq: UInt64, version: UInt32
+
+        func matches(_ m: Machine) -> Bool {
+            pageSize == m.pageSize && frames == m.frames && swapSlots == m.swapSlots
+                && cgroup == (m.cgroup == .v1 ? 1 : 2) && lru == (m.lru == .seed ? 1 : 2) && Int(swappiness) == m.swappiness
+        }
+
+        /// The machine the header names.
+        func machine() throws(EngineError) -> Machine {
+            let (mem, o1) = frames.multipliedReportingOverflow(by: pageSize)
+            let (swap, o2) = swapSlots.multipliedReportingOverflow(by: pageSize)
+            guard !o1, !o2, cgroup == 1 || cgroup == 2, lru == 1 || lru == 2 else {
+                throw EngineError(.EINVAL, "the header names no machine this build knows")
+            }
+            return try Machine(pageSize: pageSize, memoryBytes: mem, swapBytes: swap, cgroup: cgroup == 1 ? .v1 : .v2,
+                               lru: lru == 1 ? .seed : .split, swappiness: Int(swappiness))
+        }
+
+        var described: String {
+            RecordFormat.describe(pageSize: pageSize, frames: frames, swapSlots: swapSlots, cgroup: cgroup, lru: lru, swappiness: swappiness)
+        }
     }
 
     /// The header's machine and first sequence number; nil when the header
     /// does not hold (wrong magic or checksum, or cut short).
-    static func readHeader(_ bytes: [UInt8]) -> (pageSize: Int, frames: Int, swapSlots: Int, cgroup: UInt8, firstSeq: UInt64, version: UInt32)? {
+    static func readHeader(_ bytes: [UInt8]) -> SegmentHeader? {
         guard bytes.count >= headerSize, Array(bytes[0..<8]) == segmentMagic,
               CRC32C.checksum(bytes[0..<(headerSize - 4)]) == (try? { var r = BinaryReader(bytes, from: headerSize - 4); return try r.u32() }()) else { return nil }
         var r = BinaryReader(bytes, from: 8)
-        guard let v = try? r.u32(), let p = try? r.u64(), let f = try? r.u64(), let s = try? r.u64(), let c = try? r.u8(), let first = try? r.u64()
+        guard let v = try? r.u32(), let p = try? r.u64(), let f = try? r.u64(), let s = try? r.u64(),
+              let c = try? r.u8(), let l = try? r.u8(), let sw = try? r.u8(), let first = try? r.u64()
         else { return nil }
-        return (Int(truncatingIfNeeded: p), Int(truncatingIfNeeded: f), Int(truncatingIfNeeded: s), c, first, v)
+        return SegmentHeader(pageSize: Int(truncatingIfNeeded: p), frames: Int(truncatingIfNeeded: f), swapSlots: Int(truncatingIfNeeded: s),
+                             cgroup: c, lru: l, swappiness: sw, firstSeq: first, version: v)
     }
 
-    static func machineMatches(_ h: (pageSize: Int, frames: Int, swapSlots: Int, cgroup: UInt8, firstSeq: UInt64, version: UInt32), _ m: Machine) -> Bool {
-        h.pageSize == m.pageSize && h.frames == m.frames && h.swapSlots == m.swapSlots && h.cgroup == (m.cgroup == .v1 ? 1 : 2)
+    static func describe(_ m: Machine) -> String {
+        describe(pageSize: m.pageSize, frames: m.frames, swapSlots: m.swapSlots, cgroup: m.cgroup == .v1 ? 1 : 2,
+                 lru: m.lru == .seed ? 1 : 2, swappiness: UInt8(m.swappiness))
     }
 
-    static func describe(pageSize: Int, frames: Int, swapSlots: Int, cgroup: UInt8) -> String {
-        "--memory \(frames * pageSize) --swap \(swapSlots * pageSize) --page-size \(pageSize) --cgroup \(cgroup == 1 ? "v1" : "v2")"
+    static func describe(pageSize: Int, frames: Int, swapSlots: Int, cgroup: UInt8, lru: UInt8, swappiness: UInt8) -> String {
+        "--memory \(frames &* pageSize) --swap \(swapSlots &* pageSize) --page-size \(pageSize) --cgroup \(cgroup == 1 ? "v1" : "v2")"
+            + " --lru \(lru == 1 ? "seed" : "split") --swappiness \(swappiness)"
     }
 
     /// Appends one framed record for `entry` with sequence number `seq`.

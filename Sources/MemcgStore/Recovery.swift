@@ -72,7 +72,7 @@ enum Recovery {
     }
 
     static func mismatch(_ path: String, _ m: Machine) -> StoreError {
-        StoreError("\(path) was written by another machine setting (\(RecordFormat.describe(pageSize: m.pageSize, frames: m.frames, swapSlots: m.swapSlots, cgroup: m.cgroup == .v1 ? 1 : 2))); start with the flags it holds or another --data-dir")
+        StoreError("\(path) was written by another machine setting (\(RecordFormat.describe(m))); start with the flags it holds or another --data-dir")
     }
 
     struct MismatchError: Error { var error: StoreError }
@@ -127,8 +127,8 @@ enum Recovery {
                 throw StoreError("\(path): damaged segment header at offset 0; the journal is corrupt (start with --recover-truncate to drop it and what follows)")
             }
             guard h.version == RecordFormat.version else { throw StoreError("\(path): journal format \(h.version), this build reads \(RecordFormat.version)") }
-            guard RecordFormat.machineMatches(h, machine) else {
-                throw StoreError("\(path) was written by another machine setting (\(RecordFormat.describe(pageSize: h.pageSize, frames: h.frames, swapSlots: h.swapSlots, cgroup: h.cgroup))); start with the flags it holds or another --data-dir")
+            guard h.matches(machine) else {
+                throw StoreError("\(path) was written by another machine setting (\(h.described)); start with the flags it holds or another --data-dir")
             }
             guard h.firstSeq == seg.first else { throw StoreError("\(path): header says record \(h.firstSeq); the name says \(seg.first)") }
             if seg.first > expected { throw StoreError("\(path): records \(expected)...\(seg.first - 1) are missing from the journal") }

@@ -180,7 +180,7 @@ public enum JournalReader {
             let bytes = try FileIO.readAll("\(dir)/\(name)")
             guard let h = RecordFormat.readHeader(bytes) else { throw StoreError("\(dir)/\(name): not a journal segment (damaged header)") }
             let m: Machine
-            do { m = try Machine(pageSize: h.pageSize, memoryBytes: h.frames * h.pageSize, swapBytes: h.swapSlots * h.pageSize, cgroup: h.cgroup == 1 ? .v1 : .v2) }
+            do { m = try h.machine() }
             catch { throw StoreError("\(dir)/\(name): \(error.detail)") }
             if let machine, machine != m { throw StoreError("\(dir)/\(name): another machine than the segments before it") }
             machine = m

@@ -49,10 +49,11 @@ struct EngineFingerprint: Equatable {
     /// A state with every kind of object, saved and loaded, gives the same
     /// statistics, LRU order, page records and bytes, and the same replies
     /// and state as the original under the same random commands after it.
-    @Test(arguments: [CgroupVersion.v1, .v2], [UInt64(3), 77])
-    func roundTripKeepsStateAndBehaviour(cgroup: CgroupVersion, seed: UInt64) throws {
-        let frames = 96, swap = 24
-        let engine = try MemcgEngine(machine: try Machine(pageSize: 4096, memoryBytes: frames * 4096, swapBytes: swap * 4096, cgroup: cgroup))
+    @Test(arguments: [CgroupVersion.v1, .v2], [(LRUMode.seed, UInt64(3)), (.split, 3), (.seed, 77), (.split, 77)])
+    func roundTripKeepsStateAndBehaviour(cgroup: CgroupVersion, run: (lru: LRUMode, seed: UInt64)) throws {
+        let frames = 96, swap = 24, seed = run.seed
+        let engine = try MemcgEngine(machine: try Machine(pageSize: 4096, memoryBytes: frames * 4096, swapBytes: swap * 4096, cgroup: cgroup,
+                                                          lru: run.lru, swappiness: run.lru == .split ? 100 : 60))
         var limits = ControlValues([(.max, 40)])
         if cgroup == .v2 { limits = ControlValues([(.max, 40), (.high, 30), (.low, 4), (.min, 2), (.swapMax, 10)]) }
         let setup: [Command] = [

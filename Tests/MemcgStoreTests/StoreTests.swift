@@ -271,6 +271,8 @@ func segments(_ dir: String) throws -> [String] { try FileIO.listDirectory(dir).
         try! Machine(memoryBytes: 128 * 4096, swapBytes: 0, cgroup: .v2),
         try! Machine(memoryBytes: 128 * 4096, swapBytes: 16 * 4096, cgroup: .v1),
         try! Machine(pageSize: 8192, memoryBytes: 128 * 8192, swapBytes: 16 * 8192, cgroup: .v2),
+        try! Machine(memoryBytes: 128 * 4096, swapBytes: 16 * 4096, cgroup: .v2, lru: .seed),
+        try! Machine(memoryBytes: 128 * 4096, swapBytes: 16 * 4096, cgroup: .v2, swappiness: 10),
     ])
     func otherMachineIsRefused(other: Machine) throws {
         for withSnapshot in [false, true] {
@@ -286,7 +288,8 @@ func segments(_ dir: String) throws -> [String] { try FileIO.listDirectory(dir).
                 _ = try Store.open(StoreConfig(dataDir: dir, fsync: .off, machine: other))
                 Issue.record("another machine was accepted")
             } catch {
-                #expect(error.message.contains("another machine setting") && error.message.contains("--memory 524288"), "\(error.message)")
+                #expect(error.message.contains("another machine setting") && error.message.contains("--memory 524288")
+                        && error.message.contains("--lru split --swappiness 60"), "\(error.message)")
             }
         }
     }
