@@ -82,7 +82,7 @@ public enum CommandCodec {
         case let .list(list):
             if list.allSatisfy({ $0 >= 0 && $0 <= Int(UInt32.max) }) {
                 w.u8(2); w.int(list.count)
-                for v in list { w.u32(UInt32(v)) }
+                w.u32s(list)
             } else {
                 w.u8(3); w.int(list.count)
                 for v in list { w.int(v) }

@@ -106,7 +106,7 @@ final class Journal: @unchecked Sendable {
         let seq = nextSeq
         nextSeq += 1
         guard failure == nil else { return seq }
-        scratch = BinaryWriter(capacity: 0)
+        scratch.reset()
         RecordFormat.appendRecord(seq: seq, entry, to: &scratch)
         let n = scratch.bytes.count
         guard scratch.bytes.withUnsafeBytes({ FileIO.writeAll(fd, $0) }) else {

@@ -30,6 +30,23 @@ public struct BinaryWriter: Sendable {
 
     public mutating func raw(_ b: [UInt8]) { bytes.append(contentsOf: b) }
 
+    /// Each value's low 32 bits, 4 bytes each, written in one pass (the
+    /// journal's page lists).
+    public mutating func u32s(_ list: [Int]) {
+        let at = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: list.count * 4))
+        bytes.withUnsafeMutableBytes { b in
+            var p = at
+            for v in list {
+                b.storeBytes(of: UInt32(truncatingIfNeeded: v).littleEndian, toByteOffset: p, as: UInt32.self)
+                p += 4
+            }
+        }
+    }
+
+    /// Empties the writer, keeping its buffer for the next use.
+    public mutating func reset() { bytes.removeAll(keepingCapacity: true) }
+
     /// Overwrites 4 bytes at `offset` (a length known only afterwards).
     public mutating func patchU32(_ v: UInt32, at offset: Int) {
         withUnsafeBytes(of: v.littleEndian) { for i in 0..<4 { bytes[offset + i] = $0[i] } }
