@@ -189,7 +189,7 @@ extension ContainerTable {
         var records: [ContainerRecord] = []
         var live: [Bool] = []
         var names: [String: ContainerID] = [:]
-        let vacant = ContainerRecord(name: "", parent: nil, depth: 0, path: "", chargeType: .all)
+        let vacant = ContainerRecord(name: "", parent: nil, depth: 0, path: "", chargeType: .all, lru: ContainerLRU(split: splitLRU))
         for i in 0..<n {
             guard try r.bool() else {
                 records.append(vacant)
@@ -203,7 +203,8 @@ extension ContainerTable {
                 return ContainerID(v)
             }
             var k = ContainerRecord(name: name, parent: p < 0 ? nil : ContainerID(p), depth: try r.int(in: 0...EngineLimits.maxDepth, "depth"),
-                                    path: try r.string(max: 65 * (EngineLimits.maxDepth + 1)), chargeType: try r.u8() == 0 ? .all : .mapped)
+                                    path: try r.string(max: 65 * (EngineLimits.maxDepth + 1)), chargeType: try r.u8() == 0 ? .all : .mapped,
+                                    lru: ContainerLRU(split: splitLRU))
             k.children = children
             let labels = try r.int(in: 0...(1 << 16), "labels")
             for _ in 0..<labels {
