@@ -127,6 +127,11 @@ if only == nil || only == "scrape" {
     try scrapeBenchmarks()
 }
 
+// Issue 11: scattered pages, many containers, swap-out, deep trees, fork/exit, the event reader.
+if only == nil || only == "speed" {
+    try speedBenchmarks()
+}
+
 if only == nil || only == "durability" {
     try durabilityBenchmarks()
 }

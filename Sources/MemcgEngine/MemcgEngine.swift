@@ -57,23 +57,24 @@ public final class MemcgEngine {
     /// cannot map the frame tables (the machine is too large for it).
     public init(machine: Machine) throws(EngineError) {
         let f = FrameTable(count: machine.frames)
-        guard let f, let r = ReverseMap(frames: machine.frames) else {
+        guard let f, let r = ReverseMap(frames: machine.frames),
+              let s = SwapTable(capacity: machine.swapSlots, frames: machine.frames) else {
             f?.deallocate()
             throw EngineError(.EINVAL, "cannot map the frame tables of \(machine.frames) frames "
-                + "(\((machine.frames * (FrameTable.stride + ReverseMap.bytesPerFrame)) >> 20) MiB of address space): "
+                + "(\((machine.frames * Self.bytesPerFrame) >> 20) MiB of address space): "
                 + "the host refuses the mapping; give less memory")
         }
         self.machine = machine
         self.containers = ContainerTable(splitLRU: machine.lru == .split)
         self.frames = f
         self.rmap = r
-        self.swap = SwapTable(capacity: machine.swapSlots)
+        self.swap = s
     }
 
     deinit { frames.deallocate() }
 
     /// Bytes of engine memory per frame of the machine, before any is touched.
-    public static let bytesPerFrame = FrameTable.stride + ReverseMap.bytesPerFrame
+    public static let bytesPerFrame = FrameTable.stride + ReverseMap.bytesPerFrame + SwapTable.bytesPerFrame
 
     /// The single entry for every mutation.
     @discardableResult

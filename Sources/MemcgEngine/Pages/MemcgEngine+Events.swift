@@ -95,7 +95,7 @@ extension MemcgEngine {
             return (.ok, nil)
 
         case .swapFree:
-            return releaseSwapClaim(pid: processes[slot!].pid, page: page) ? (.ok, nil) : (.noop, nil)
+            return releaseSwapClaim(slot!, page: page) ? (.ok, nil) : (.noop, nil)
 
         case .unmap:
             guard removeMappings(pfn, slot: slot!, count: 1) else {
@@ -115,7 +115,7 @@ extension MemcgEngine {
         case .free:
             guard frames.isCharged(pfn) else { return (.noop, nil) }
             counters.anomalies += 1
-            _ = removeEveryMapping(pfn)
+            removeEveryMapping(pfn)
             frames.remove(pfn, FrameFlag.pageCache | FrameFlag.swapCache)
             uncharge(pfn)
             return (.ok, nil)
@@ -169,7 +169,7 @@ extension MemcgEngine {
                     counters.unbalancedUncharges += 1
                 }
             } else {
-                releaseSwapClaim(pid: processes[slot].pid, page: old.raw)
+                releaseSwapClaim(slot, page: old.raw)
             }
         }
         if committed { checkHigh(c, listEvicted: listEvicted, out: &out) }

@@ -35,18 +35,23 @@ extension MemcgEngine {
         }
     }
 
-    /// Removes every mapping of `pfn` (eviction, free; try_to_unmap);
-    /// returns the pids that mapped it, in mapping order. Pins go too; list
-    /// moves are left to the caller, which uncharges the page next.
-    func removeEveryMapping(_ pfn: PFN) -> [Int] {
-        guard rmap.isMapped(pfn) else { return [] }
-        var pids: [Int] = []
+    /// Removes every mapping of `pfn` (eviction, free; try_to_unmap).
+    /// Pins go too; list moves are left to the caller, which uncharges the
+    /// page next.
+    @inline(__always) func removeEveryMapping(_ pfn: PFN) {
+        guard rmap.isMapped(pfn) else { return }
+        rmap.removeAll(pfn) { s in processes[s].distinct -= 1 }
+        noteUnmapped(pfn)
+    }
+
+    /// The same for a swap-out: the slot `id` remembers each process that
+    /// mapped the page, in mapping order.
+    @inline(__always) func removeEveryMapping(_ pfn: PFN, into id: UInt32) {
         rmap.removeAll(pfn) { s in
-            pids.append(processes[s].pid)
+            swap.claim(id, process: s, pid: processes[s].pid)
             processes[s].distinct -= 1
         }
         noteUnmapped(pfn)
-        return pids
     }
 
     /// Moves the page to the unevictable list while it is pinned or a driver

@@ -47,7 +47,7 @@ extension MemcgEngine {
             out.moved.append(pfn.raw)
         }
         if mask & 1 != 0 {
-            for _ in swap.reassign(pid: pid, from: from, to: dest) {
+            for _ in 0..<swap.reassign(process: slot, pid: pid, from: from, to: dest) {
                 containers[from].stat.swap -= 1
                 containers[dest].stat.swap += 1
                 swapCounters.uncharge(from, below: lca)

@@ -41,12 +41,11 @@ extension MemcgEngine {
     /// order; pages whose last reference goes are uncharged; swap slots
     /// forget the process.
     func exitProcess(_ slot: ProcessSlot) {
-        let pid = processes[slot].pid
         for pfn in livePages(of: slot).sorted() {
             removeMappings(pfn, slot: slot, count: nil)
             uncharge(ifUnreferenced: pfn)
         }
-        releaseSwapClaims(pid: pid)
+        releaseSwapClaims(slot)
         containers[processes[slot].container].processCount -= 1
         processes.remove(slot)
     }

@@ -199,12 +199,15 @@ extension MemcgEngine {
     func evict(_ pfn: PFN, listEvicted: Bool, out: inout Outcome) {
         let c = frames.owner(pfn)!
         let swapBacked = frames.has(pfn, FrameFlag.swapBacked)
-        let pids = removeEveryMapping(pfn)
-        frames.remove(pfn, FrameFlag.pageCache | FrameFlag.swapCache)
-        if swapBacked && swap.store(page: pfn, owner: c, pids: pids) {
+        if swapBacked && rmap.isMapped(pfn) {
+            // A slot only for a page some process maps (else nobody could read it back).
+            removeEveryMapping(pfn, into: swap.open(page: pfn, owner: c))
             containers[c].stat.swap += 1
             swapCounters.charge(c)
+        } else {
+            removeEveryMapping(pfn)
         }
+        frames.remove(pfn, FrameFlag.pageCache | FrameFlag.swapCache)
         containers[c].stat.pgsteal += 1
         counters.evictions += 1
         out.evictedCount += 1

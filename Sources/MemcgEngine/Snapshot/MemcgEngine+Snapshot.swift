@@ -124,7 +124,7 @@ extension MemcgEngine {
             throw EngineError(.EINVAL, "snapshot: tables of different sizes")
         }
         try processes.decode(from: &r, frames: machine.frames, containers: bound)
-        try swap.decode(from: &r, containers: bound)
+        try swap.decode(from: &r, containers: bound, processSlots: processes.slotBound)
         try decodeLRU(from: &r)
     }
 }

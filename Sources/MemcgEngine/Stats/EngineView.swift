@@ -94,7 +94,7 @@ public struct EngineView {
         }
         return ProcessSnapshot(pid: pid, container: containers[engine.processes[slot].container].name,
                                mappedPages: pages.count, mappings: mappings, pinnedPages: pinned,
-                               swapSlots: engine.swap.liveClaims(of: pid))
+                               swapSlots: engine.swap.liveClaims(of: slot))
     }
 
     /// All processes, by pid.

@@ -62,7 +62,8 @@ extension MemcgEngine {
         for slot in processes.liveSlots where processes[slot].distinct != distinct[slot.raw, default: 0] {
             out.append("pid \(processes[slot].pid) counts \(processes[slot].distinct) pages, maps \(distinct[slot.raw, default: 0])")
         }
-        out += swap.checkInvariants(isLivePid: { processes.lookup($0) != nil }, isLiveContainer: containers.isAlive)
+        out += swap.checkInvariants(pidOf: { processes.isLive($0) ? processes[$0].pid : nil }, slotOf: processes.lookup,
+                                    isLiveContainer: containers.isAlive)
         checkCounters(owned: owned, recount: recount, &out)
         return out
     }

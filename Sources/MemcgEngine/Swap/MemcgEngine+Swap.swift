@@ -5,8 +5,8 @@ extension MemcgEngine {
     /// the process gives up its claim on the oldest slot that remembers it
     /// under that page number. Returns false when there was none.
     @discardableResult
-    func releaseSwapClaim(pid: Int, page: Int) -> Bool {
-        switch swap.release(pid: pid, page: page) {
+    func releaseSwapClaim(_ slot: ProcessSlot, page: Int) -> Bool {
+        switch swap.release(process: slot, pid: processes[slot].pid, page: page) {
         case .none: return false
         case .dropped: return true
         case .freed(let owner):
@@ -17,8 +17,8 @@ extension MemcgEngine {
     }
 
     /// Every slot forgets an exiting process.
-    func releaseSwapClaims(pid: Int) {
-        for owner in swap.releaseAll(pid: pid) {
+    func releaseSwapClaims(_ slot: ProcessSlot) {
+        swap.releaseAll(process: slot, pid: processes[slot].pid) { owner in
             containers[owner].stat.swap -= 1
             swapCounters.uncharge(owner)
         }

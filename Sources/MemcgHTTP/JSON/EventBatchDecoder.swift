@@ -76,7 +76,9 @@ enum EventBatchDecoder {
         guard s.consume(UInt8(ascii: "[")) else { throw JSONError("event \(index): \(what) must be an array of integers") }
         var list: [Int] = []
         if s.consume(UInt8(ascii: "]")) { return list }
-        repeat { list.append(try nonNegative(&s, what, index)) } while s.consume(UInt8(ascii: ","))
+        repeat {
+            if let v = s.plainNonNegative() { list.append(v) } else { list.append(try nonNegative(&s, what, index)) }
+        } while s.consume(UInt8(ascii: ","))
         try s.expect(UInt8(ascii: "]"))
         return list
     }
@@ -97,9 +99,14 @@ enum EventBatchDecoder {
                 let key = try eventKey(&s, index)
                 if key == .op {
                     try colon(&s, op != nil, "op")
-                    let name = try s.parseStringOrType(index)
-                    guard let o = PageOp(name: name) else { throw JSONError("event \(index): unknown op \"\(name.prefix(40))\"") }
-                    op = o
+                    if let o = s.matchOp() {
+                        op = o
+                    } else {
+                        // Escaped or unknown: compare the decoded name.
+                        let name = try s.parseStringOrType(index)
+                        guard let o = PageOp(name: name) else { throw JSONError("event \(index): unknown op \"\(name.prefix(40))\"") }
+                        op = o
+                    }
                 } else if key == .pid {
                     try colon(&s, pid != nil, "pid"); pid = try nonNegative(&s, "pid", index)
                 } else if key == .page {
@@ -186,6 +193,49 @@ extension EventBatchDecoder {
 }
 
 extension JSONScanner {
+    /// The op names as bytes, by the op's raw value (for `matchOp`).
+    private static let opNames: [[UInt8]] = PageOp.allCases.map { Array($0.name.utf8) }
+
+    /// Matches a plainly written op name (`"anon_fault"`) in place, without
+    /// building a String, and consumes it; nil (nothing consumed) for
+    /// anything else: another type, an escape, an unknown name.
+    mutating func matchOp() -> PageOp? {
+        guard peek() == UInt8(ascii: "\"") else { return nil }
+        var end = i + 1
+        while end < bytes.count && bytes[end] != UInt8(ascii: "\"") && bytes[end] != UInt8(ascii: "\\") { end += 1 }
+        guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else { return nil }
+        let n = end - i - 1
+        for (raw, name) in Self.opNames.enumerated() where name.count == n {
+            var same = true
+            for k in 0..<n where bytes[i + 1 + k] != name[k] { same = false; break }
+            if same {
+                i = end + 1
+                return PageOp(rawValue: raw)
+            }
+        }
+        return nil
+    }
+
+    /// The integer path of a `pages` list: a plain non-negative integer of
+    /// at most 18 digits (so it cannot overflow), without a leading zero,
+    /// followed by a delimiter; nil (nothing consumed) for anything else,
+    /// which the general number parser then reads or rejects as before.
+    @inline(__always) mutating func plainNonNegative() -> Int? {
+        skipSpace()
+        var j = i
+        var v = 0
+        while j < bytes.count, bytes[j] >= 0x30, bytes[j] <= 0x39, j - i < 18 {
+            v = v &* 10 &+ Int(bytes[j] &- 0x30)
+            j += 1
+        }
+        let digits = j - i
+        guard digits > 0, digits == 1 || bytes[i] != 0x30, j < bytes.count else { return nil }
+        let b = bytes[j]
+        guard b == UInt8(ascii: ",") || b == UInt8(ascii: "]") || b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 else { return nil }
+        i = j
+        return v
+    }
+
     /// A number, or any other value (for a type error message).
     mutating func parseNumberOrOther() throws(JSONError) -> JSONValue {
         guard let c = peek() else { throw error("unexpected end of input") }
