@@ -17,7 +17,7 @@ struct Memcgd: ParsableCommand {
             set through the environment variable named in its help (flags win).
             """,
         version: memcgdVersion,
-        subcommands: [Serve.self, Replay.self, WhatIfCommand.self, Import.self, TraceGroup.self, Healthcheck.self],
+        subcommands: [Serve.self, Replay.self, WhatIfCommand.self, Generate.self, Import.self, TraceGroup.self, Healthcheck.self],
         defaultSubcommand: Serve.self
     )
 }
