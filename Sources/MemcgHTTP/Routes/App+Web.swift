@@ -39,6 +39,8 @@ extension App {
         if !body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { _ = try object(body, allowed: []) }
         let fresh: MemcgEngine
         do { fresh = try MemcgEngine(machine: config.machine) } catch { throw HTTPError(error) }
+        // Live workloads play into the engine being replaced: stop them first.
+        workloads.stopAll()
         engine.replace(with: fresh)
         history.clear()
         logger.info("machine reset", metadata: ["memory_bytes": .stringConvertible(config.machine.memoryBytes),

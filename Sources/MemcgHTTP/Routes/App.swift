@@ -43,6 +43,8 @@ public final class App: Sendable {
     public let metrics: ServiceMetrics
     /// Samples for the web view's chart (`GET /containers/{name}/history`).
     public let history = HistoryRecorder()
+    /// Live workloads playing into the engine.
+    let workloads = WorkloadRegistry()
     /// OOM kills, refused limit writes and resets are logged at info.
     let logger: Logger
     private let sampler = PosixLock()
@@ -77,6 +79,9 @@ public final class App: Sendable {
             ticker = t
         }
     }
+
+    /// Stops every live workload (before shutdown).
+    public func stopWorkloads() { workloads.stopAll() }
 
     public func stopSampling() {
         let t = sampler.withLock { () -> Ticker? in
@@ -196,6 +201,10 @@ public final class App: Sendable {
         case (.events, _): return try postEvents(req.body)
         case (.stats, _): return engineStats()
         case (.metrics, _): return scrape()
+        case (.workloads, "GET"): return listWorkloads()
+        case (.workloads, _): return try startWorkload(req.body)
+        case (.workload, "GET"): return try getWorkload(try workloadID(param))
+        case (.workload, _): return try stopWorkload(try workloadID(param))
         case (.openapi, _):
             return HTTPResponse(status: 200, contentType: "application/yaml", body: servedSpec)
         }

@@ -33,7 +33,10 @@ struct SpecBuilder {
             spec.tick = t
         }
         _ = try o.string("comment")
-        _ = try o.string("name")
+        if let n = try o.string("name") {
+            guard n.utf8.count <= 100 else { throw SpecError("name", "at most 100 bytes") }
+            spec.name = n
+        }
         let cs = try o.array("containers") ?? []
         guard !cs.isEmpty else { throw SpecError("containers", "give at least one container") }
         guard cs.count <= limits.containers else { throw SpecError("containers", "at most \(limits.containers) containers") }

@@ -37,6 +37,22 @@ public enum SpecReader {
         return try reader.build(tree)
     }
 
+    /// Parses a spec that carries extra top-level members for its caller
+    /// (the live player's `speed`): those are taken out and returned.
+    public static func parse(_ text: String, limits: Limits = Limits(), taking keys: Set<String>) throws(SpecError) -> (WorkloadSpec, [String: JSONLineValue]) {
+        guard text.utf8.count <= limits.textBytes else {
+            throw SpecError("", "the spec is larger than \(limits.textBytes) bytes")
+        }
+        var extra: [String: JSONLineValue] = [:]
+        var tree = try Self.tree(text, limits: limits)
+        if case .object(let members) = tree {
+            for (k, v) in members where keys.contains(k) { extra[k] = v }
+            tree = .object(members.filter { !keys.contains($0.0) })
+        }
+        var reader = SpecBuilder(limits: limits)
+        return (try reader.build(tree), extra)
+    }
+
     /// Reads a spec file.
     public static func read(path: String, limits: Limits = Limits()) throws(SpecError) -> WorkloadSpec {
         return try parse(try readWhole(path: path, limit: limits.textBytes), limits: limits)

@@ -5,6 +5,8 @@ import MemcgEngine
 /// it into a logical trace, the same for the same spec and `seed`.
 public struct WorkloadSpec: Sendable {
     public var seed: UInt64 = 0
+    /// A name for people (shown by the live player).
+    public var name: String?
     /// The machine, as a trace header (`memory`, `swap`, `page_size`, `cgroup`).
     public var machine = TraceHeader()
     /// Seconds of virtual time between two steps of the generator: every
