@@ -115,8 +115,11 @@ kill -TERM $PROM; wait $PROM 2>/dev/null && ok "prometheus stopped cleanly" || o
 P4=$(free_port); start_memcgd "$P4" --memory 64M; B4="http://127.0.0.1:$P4"
 ST=${ST:-st}   # the Makefile passes the venv's
 STARGS=(--url "$B4" --checks all --phases examples,coverage,fuzzing --max-examples 30 --seed 1 --generation-deterministic --workers 1)
-if $ST run "$B4/openapi.yaml" "${STARGS[@]}" --exclude-path /events >"$WORK/st.log" 2>&1 &&
-   $ST run "$B4/openapi.yaml" "${STARGS[@]}" --include-path /events --exclude-checks positive_data_acceptance >>"$WORK/st.log" 2>&1; then
+#    A workload spec's cross references (a process's container, fork_of) are beyond JSON Schema
+#    too, so POST /workloads runs without positive_data_acceptance as well.
+if $ST run "$B4/openapi.yaml" "${STARGS[@]}" --exclude-path /events --exclude-path /workloads --exclude-path '/workloads/{id}' >"$WORK/st.log" 2>&1 &&
+   $ST run "$B4/openapi.yaml" "${STARGS[@]}" --include-path /events --exclude-checks positive_data_acceptance >>"$WORK/st.log" 2>&1 &&
+   $ST run "$B4/openapi.yaml" "${STARGS[@]}" --include-path-regex '^/workloads' --exclude-checks positive_data_acceptance >>"$WORK/st.log" 2>&1; then
   ok "schemathesis --checks all: live server matches openapi.yaml ($(grep -Eo '[0-9]+ generated' "$WORK/st.log" | tr '\n' ' '))"
 else
   fail "schemathesis"; tail -80 "$WORK/st.log"

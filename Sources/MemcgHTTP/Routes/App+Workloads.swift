@@ -11,9 +11,18 @@ extension App {
         do { (spec, extra) = try SpecReader.parse(text, limits: WorkloadRegistry.limits, taking: ["speed"]) } catch {
             throw .invalid(error.description)
         }
-        var speed = 1.0
-        switch extra["speed"] {
-        case nil: break
+        let speed = try Self.speed(extra["speed"]) ?? 1
+        let p = try startWorkload(spec, speed: speed)
+        var w = JSONWriter(capacity: 512)
+        encodeWorkload(p, into: &w)
+        return .json(201, w, headers: [("Location", "/workloads/\(p.id)")])
+    }
+
+    /// A `speed` member: a number above 0 and at most `WorkloadRegistry.maxSpeed`.
+    static func speed(_ v: JSONLineValue?) throws(HTTPError) -> Double? {
+        let speed: Double
+        switch v {
+        case nil: return nil
         case .int(let n)?: speed = Double(n)
         case .double(let d)?: speed = d
         case let v?: throw .invalid("speed: must be a number of virtual seconds per wall second, not \(v.typeName)")
@@ -21,11 +30,21 @@ extension App {
         guard speed > 0, speed <= WorkloadRegistry.maxSpeed else {
             throw .invalid("speed: must be above 0 and at most \(Int(WorkloadRegistry.maxSpeed)), not \(speed)")
         }
-        let p = try startWorkload(spec, speed: speed)
-        var w = JSONWriter(capacity: 512)
-        encodeWorkload(p, into: &w)
-        return .json(201, w, headers: [("Location", "/workloads/\(p.id)")])
+        return speed
     }
+
+    /// Reads a spec file for `serve --workload` with the live player's
+    /// bounds: the spec and its own `speed`, if it has one.
+    public static func readWorkload(path: String) throws(HTTPError) -> (WorkloadSpec, Double?) {
+        let (spec, extra): (WorkloadSpec, [String: JSONLineValue])
+        do { (spec, extra) = try SpecReader.read(path: path, limits: WorkloadRegistry.limits, taking: ["speed"]) } catch {
+            throw .invalid(error.description)
+        }
+        return (spec, try speed(extra["speed"]))
+    }
+
+    /// The highest `speed` a workload may play at.
+    public static var maxWorkloadSpeed: Double { WorkloadRegistry.maxSpeed }
 
     /// Starts a workload (also `serve --workload`).
     public func startWorkload(spec: WorkloadSpec, speed: Double) throws(HTTPError) -> Int {

@@ -53,6 +53,11 @@ public enum SpecReader {
         return (try reader.build(tree), extra)
     }
 
+    /// Reads a spec file that may carry extra top-level members (`parse(_:limits:taking:)`).
+    public static func read(path: String, limits: Limits = Limits(), taking keys: Set<String>) throws(SpecError) -> (WorkloadSpec, [String: JSONLineValue]) {
+        try parse(try readWhole(path: path, limit: limits.textBytes), limits: limits, taking: keys)
+    }
+
     /// Reads a spec file.
     public static func read(path: String, limits: Limits = Limits()) throws(SpecError) -> WorkloadSpec {
         return try parse(try readWhole(path: path, limit: limits.textBytes), limits: limits)
