@@ -4,7 +4,8 @@
 #      deleted containers' series gone; the cAdvisor names lint only as documented;
 #   2. a real Prometheus server scrapes memcgd and sees the expected usage;
 #   3. schemathesis checks the live server against openapi/openapi.yaml;
-#   4. promtool check rules on dashboards/alerts.yml; the dashboard is valid JSON.
+#   4. promtool check rules on dashboards/alerts.yml; the dashboard is valid JSON;
+#   5. the example workloads' claims, and the leaking service's OOM alert firing in Prometheus.
 set -euo pipefail
 BIN=${1:?usage: run.sh path/to/memcgd}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -198,6 +199,15 @@ for args in "--port abc" "serve --memory 1Q" "serve --log-format xml" "serve --h
 done
 set +e; MEMCGD_PORT=xyz "$BIN" >/dev/null 2>&1; rc=$?; set -e
 [ "$rc" = 64 ] && ok "MEMCGD_PORT=xyz: exit 64" || fail "MEMCGD_PORT=xyz: exit $rc"
+
+# 5. The example workloads' claims (replay), and the live player seen by a real Prometheus.
+for t in examples workload; do
+  if bash "$ROOT/tests/e2e/$t.sh" "$BIN" >"$WORK/$t.log" 2>&1; then
+    sed 's/^/  /' "$WORK/$t.log"; ok "tests/e2e/$t.sh"
+  else
+    sed 's/^/  /' "$WORK/$t.log"; fail "tests/e2e/$t.sh"
+  fi
+done
 
 echo "e2e: $passed passed, $failed failed"
 [ "$failed" = 0 ]
