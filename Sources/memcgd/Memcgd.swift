@@ -255,7 +255,10 @@ struct Serve: ParsableCommand {
             "auth": .string(appConfig.authToken == nil ? "off" : "bearer"), "version": .string(memcgdVersion),
         ])
         if let (spec, speed) = workload {
-            do { _ = try app.startWorkload(spec: spec, speed: speed) } catch {
+            do { _ = try app.startWorkload(spec: spec, speed: speed) } catch where error.status == 409 {
+                // Recovered state (--data-dir) already has its containers: serve what was recovered.
+                logger.warning("workload not started", metadata: ["error": .string(error.detail)])
+            } catch {
                 logger.critical("cannot start the workload", metadata: ["error": .string(error.detail)])
                 server.stop()
                 if let path = addressPath { unlink(path) }
