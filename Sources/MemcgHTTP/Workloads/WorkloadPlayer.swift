@@ -117,11 +117,14 @@ final class WorkloadPlayer: @unchecked Sendable {
             if next == buffer.count {
                 played = generator.time
                 if generator.finished { break }
-                if generator.time > target {
-                    // Ahead of the clock: sleep until the next step is due (in short naps, so stop is quick).
-                    let wait = min(0.05, (generator.time - target) / speed)
+                // Ahead of the clock by a millisecond of wall time or more: sleep
+                // until the next step is due (in naps of at most 50 ms, so stop
+                // is quick). Less than that is not worth a sleep, whose least
+                // length would slow a fast player down.
+                let ahead = (generator.time - target) / speed
+                if ahead >= 0.001 {
                     note(target: target, played: played, wall: wall)
-                    usleep(UInt32(max(200, wait * 1e6)))
+                    usleep(UInt32(min(0.05, ahead) * 1e6))
                     continue
                 }
                 buffer.removeAll(keepingCapacity: true)
