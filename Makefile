@@ -15,7 +15,7 @@ PY_TOOLS   := 'schemathesis>=4.0,<5' 'selenium>=4.15' 'pyyaml>=6'
 # Extra flags for release builds (the Dockerfile adds --static-swift-stdlib).
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: all build run test test-swift test-e2e test-adversarial test-browser test-deploy deploy bench deps test-deps browser-deps clean openapi web
+.PHONY: all build run test test-swift test-e2e test-durability soak test-adversarial test-browser test-deploy deploy bench deps test-deps browser-deps clean openapi web
 
 all: build
 
@@ -65,7 +65,7 @@ run: build
 	$(RELEASE)/memcgd serve $(ARGS)
 
 ## test: every test — engine, routes, live server, promtool, Prometheus, OpenAPI, adversarial clients, the web view in chromium.
-test: test-deps test-swift test-e2e test-adversarial test-browser test-deploy
+test: test-deps test-swift test-e2e test-durability test-adversarial test-browser test-deploy
 
 test-swift: test-deps
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
@@ -83,6 +83,16 @@ deploy:
 test-e2e: test-deps
 	$(SWIFT) build -c release --product memcgd
 	ST=$(VENV)/bin/st bash tests/e2e/run.sh $(RELEASE)/memcgd
+
+## test-durability: the crash test (SIGKILL at 20 random moments under concurrent writers; the seed is printed).
+test-durability: deps
+	$(SWIFT) build -c release --product memcgd
+	python3 tests/durability/crash.py $(RELEASE)/memcgd --runs 20 $(if $(SEED),--seed $(SEED))
+
+## soak: the longer crash soak (RUNS=300 by default, 8 writers).
+soak: deps
+	$(SWIFT) build -c release --product memcgd
+	bash tests/durability/soak.sh $(RELEASE)/memcgd $(or $(RUNS),300) $(SEED)
 
 ## test-browser: the web view in a real browser; screenshots in .build/screenshots/.
 test-browser: browser-deps

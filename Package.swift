@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "memcgd", targets: ["memcgd"]),
         .library(name: "MemcgEngine", targets: ["MemcgEngine"]),
         .library(name: "MemcgWorkload", targets: ["MemcgWorkload"]),
+        .library(name: "MemcgStore", targets: ["MemcgStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -27,6 +28,8 @@ let package = Package(
         .target(name: "MemcgEngine", swiftSettings: checks),
         // Yams reads workload specs written in YAML (workloads.md section 6).
         .target(name: "MemcgWorkload", dependencies: ["MemcgEngine", .product(name: "Yams", package: "Yams")], swiftSettings: checks),
+        // Journal, snapshots and recovery; uses the engine only.
+        .target(name: "MemcgStore", dependencies: ["MemcgEngine"], swiftSettings: checks),
         .systemLibrary(
             name: "CMicroHTTPD",
             pkgConfig: "libmicrohttpd",
@@ -35,7 +38,7 @@ let package = Package(
         .target(
             name: "MemcgHTTP",
             dependencies: [
-                "MemcgEngine", "MemcgWorkload", "CMicroHTTPD",
+                "MemcgEngine", "MemcgWorkload", "MemcgStore", "CMicroHTTPD",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
@@ -46,18 +49,19 @@ let package = Package(
         .executableTarget(
             name: "memcgd",
             dependencies: [
-                "MemcgHTTP", "MemcgEngine", "MemcgWorkload",
+                "MemcgHTTP", "MemcgEngine", "MemcgWorkload", "MemcgStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
-        .executableTarget(name: "MemcgBench", dependencies: ["MemcgEngine", "MemcgHTTP"], path: "Sources/MemcgBench"),
+        .executableTarget(name: "MemcgBench", dependencies: ["MemcgEngine", "MemcgHTTP", "MemcgStore"], path: "Sources/MemcgBench"),
         .testTarget(name: "MemcgEngineTests", dependencies: ["MemcgEngine"], swiftSettings: checks),
+        .testTarget(name: "MemcgStoreTests", dependencies: ["MemcgStore", "MemcgEngine"], swiftSettings: checks),
         .testTarget(name: "MemcgWorkloadTests", dependencies: ["MemcgWorkload", "MemcgEngine"], swiftSettings: checks),
         .testTarget(
             name: "MemcgHTTPTests",
-            dependencies: ["MemcgHTTP", "MemcgEngine", "MemcgWorkload", .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "Logging", package: "swift-log")],
+            dependencies: ["MemcgHTTP", "MemcgEngine", "MemcgWorkload", "MemcgStore", .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "Logging", package: "swift-log")],
             swiftSettings: checks
         ),
     ]

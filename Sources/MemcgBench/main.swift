@@ -30,7 +30,9 @@ func format1(_ x: Double) -> String {
 
 let clock = ContinuousClock()
 let swapBytes = getenv("MEMCG_BENCH_SWAP").map { Int(String(cString: $0))! } ?? (2 << 30)
-let sixteen = try Machine(pageSize: 4096, memoryBytes: 16 << 30, swapBytes: swapBytes)
+// MEMCG_BENCH_LRU=seed runs (a) to (c) on the seed's lists (default: split, v2's default).
+let benchLRU = getenv("MEMCG_BENCH_LRU").flatMap { LRUMode(rawValue: String(cString: $0)) }
+let sixteen = try Machine(pageSize: 4096, memoryBytes: 16 << 30, swapBytes: swapBytes, lru: benchLRU)
 
 // Bytes of engine memory per tracked frame: 1M frames charged and mapped once.
 do {
@@ -112,12 +114,21 @@ if only == nil || only == "c" {
     }
 }
 
+// Anon-heavy containers without swap under both LRU settings (issue 10).
+if only == nil || only == "lru" {
+    try anonHeavyBenchmarks()
+}
+
 if only == nil || only == "route" {
     try routeBenchmark()
 }
 
 if only == nil || only == "scrape" {
     try scrapeBenchmarks()
+}
+
+if only == nil || only == "durability" {
+    try durabilityBenchmarks()
 }
 
 func usleepMillis(_ ms: Int) { usleep(UInt32(ms * 1000)) }

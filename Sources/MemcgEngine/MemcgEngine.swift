@@ -15,7 +15,7 @@ public final class MemcgEngine {
 
     let frames: FrameTable
     let rmap: ReverseMap
-    let containers = ContainerTable()
+    let containers: ContainerTable
     let pageCounters = PageCounterTree()
     /// Hierarchical swap usage against `swap_max` (the kernel's
     /// `memcg->swap` page counter); its watermark is `swap_peak`.
@@ -64,6 +64,7 @@ public final class MemcgEngine {
                 + "the host refuses the mapping; give less memory")
         }
         self.machine = machine
+        self.containers = ContainerTable(splitLRU: machine.lru == .split)
         self.frames = f
         self.rmap = r
         self.swap = SwapTable(capacity: machine.swapSlots)

@@ -3,6 +3,7 @@ import Logging
 import MemcgEngine
 import MemcgHTTP
 import MemcgWorkload
+import MemcgStore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -30,6 +31,14 @@ func setting<T>(_ flag: T?, _ env: String, _ parse: (String) -> T?, default valu
     let text = String(cString: raw)
     guard let v = parse(text) else { throw ValidationError("invalid value \"\(text)\" in \(env)") }
     return v
+}
+
+/// A setting without a default: the flag, else its environment variable,
+/// else nil. (The defaulted form with `default: nil` would take the absent
+/// flag as a present nil and never read the environment.)
+func optionalSetting(_ flag: String?, _ env: String) -> String? {
+    if let flag { return flag }
+    return getenv(env).map { String(cString: $0) }
 }
 
 /// Parses a byte size: digits with an optional K/M/G/T suffix.
@@ -107,6 +116,12 @@ struct Serve: ParsableCommand {
     @Option(help: "The memory controller interface modelled: v2 (memory.high, low, min, swap.max, oom.group, reclaim) or v1 (max with EBUSY, move_charge). Env: MEMCGD_CGROUP. Default: v2.")
     var cgroup: String?
 
+    @Option(help: "Reclaim lists: split (anon and file LRUs, no anon scan without swap) or seed (one active/inactive pair per container, the 2007 series). Env: MEMCGD_LRU. Default: split with --cgroup v2, seed with v1.")
+    var lru: String?
+
+    @Option(help: "With --lru split, how readily anonymous pages are reclaimed against file pages, 0...200 (vm.swappiness). Env: MEMCGD_SWAPPINESS. Default: 60.")
+    var swappiness: Int?
+
     @Option(name: .customLong("log-format"), help: "text or json (one JSON object per line). Env: MEMCGD_LOG_FORMAT. Default: text.")
     var logFormat: String?
 
@@ -136,6 +151,30 @@ struct Serve: ParsableCommand {
         } catch {
             throw ValidationError("--workload \(path): \(error.detail)")
         }
+    }
+
+    @Option(name: .customLong("data-dir"), help: ArgumentHelp("Keep state here across restarts: a journal of every command and snapshots; created when missing. Without it, state lives in memory only. Env: MEMCGD_DATA_DIR. Default: none.", valueName: "path"))
+    var dataDir: String?
+
+    @Option(help: "With --data-dir: always (a reply waits for fsync; concurrent requests share one), batch (fsync at most every 100 ms) or off (the kernel decides). Env: MEMCGD_FSYNC. Default: always.")
+    var fsync: String?
+
+    @Option(name: .customLong("snapshot-every"), help: ArgumentHelp("With --data-dir: take a snapshot when the journal since the last one passes this size, e.g. 256M. Env: MEMCGD_SNAPSHOT_EVERY. Default: 256M.", valueName: "size"))
+    var snapshotEvery: String?
+
+    @Flag(name: .customLong("recover-truncate"), help: "With --data-dir: when the journal is damaged before its last record, cut it there (dropping what follows) instead of refusing to start. Env: MEMCGD_RECOVER_TRUNCATE=1.")
+    var recoverTruncate = false
+
+    /// The data directory settings, nil without --data-dir.
+    func storeConfig(machine: Machine) throws -> StoreConfig? {
+        let dir = try setting(dataDir, "MEMCGD_DATA_DIR", { $0 }, default: nil as String?)
+        guard let dir, !dir.isEmpty else { return nil }
+        let policyText = try setting(fsync, "MEMCGD_FSYNC", { $0 }, default: "always")
+        guard let policy = FsyncPolicy(rawValue: policyText) else { throw ValidationError("--fsync must be always, batch or off, not \"\(policyText.prefix(20))\"") }
+        let every = try size(snapshotEvery, "--snapshot-every", "MEMCGD_SNAPSHOT_EVERY", example: "256M", default: 256 << 20)
+        guard every >= 4096 else { throw ValidationError("--snapshot-every must be at least 4K") }
+        let truncate = try recoverTruncate || setting(nil, "MEMCGD_RECOVER_TRUNCATE", { ["1", "true", "yes"].contains($0) ? true : (["0", "false", "no", ""].contains($0) ? false : nil) }, default: false)
+        return StoreConfig(dataDir: dir, fsync: policy, snapshotEvery: every, recoverTruncate: truncate, machine: machine)
     }
 
     func resolve() throws -> (AppConfig, ServerConfig, Logger.Level, String) {
@@ -169,7 +208,7 @@ struct Serve: ParsableCommand {
         let stall = try setting(stallThreshold, "MEMCGD_STALL_THRESHOLD", { Double($0) }, default: 2)
         guard stall.isFinite, stall > 0, stall <= 86400 else { throw ValidationError("--stall-threshold must be a number of seconds above 0") }
         // An empty token would turn authentication off without a word.
-        let token = try setting(authToken, "MEMCGD_AUTH_TOKEN", { $0 }, default: nil as String?)
+        let token = optionalSetting(authToken, "MEMCGD_AUTH_TOKEN")
         if let token {
             guard !token.isEmpty else { throw ValidationError("--auth-token (MEMCGD_AUTH_TOKEN) must not be empty; leave it unset to run without authentication") }
             guard token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { throw ValidationError("--auth-token must be printable ASCII without spaces") }
@@ -184,8 +223,19 @@ struct Serve: ParsableCommand {
         guard format == "text" || format == "json" else { throw ValidationError("--log-format must be text or json") }
         let cgroupText = try setting(cgroup, "MEMCGD_CGROUP", { $0 }, default: "v2")
         guard let version = CgroupVersion(rawValue: cgroupText) else { throw ValidationError("--cgroup must be v1 or v2, not \"\(cgroupText.prefix(20))\"") }
+        let lruText = optionalSetting(lru, "MEMCGD_LRU")
+        var lruMode: LRUMode? = nil
+        if let lruText {
+            guard let m = LRUMode(rawValue: lruText) else { throw ValidationError("--lru must be split or seed, not \"\(lruText.prefix(20))\"") }
+            lruMode = m
+        }
+        let swappiness = try setting(swappiness, "MEMCGD_SWAPPINESS", { Int($0) }, default: Machine.defaultSwappiness)
+        guard (0...200).contains(swappiness) else { throw ValidationError("--swappiness must be 0...200") }
         let machine: Machine
-        do { machine = try Machine(pageSize: pageSize, memoryBytes: memory, swapBytes: swap, cgroup: version) } catch {
+        do {
+            machine = try Machine(pageSize: pageSize, memoryBytes: memory, swapBytes: swap, cgroup: version, lru: lruMode,
+                                  swappiness: swappiness)
+        } catch {
             throw ValidationError(error.detail)
         }
         guard MemcgEngine.canMapFrames(of: machine) else {
@@ -200,7 +250,8 @@ struct Serve: ParsableCommand {
     }
 
     func validate() throws {
-        _ = try resolve()
+        let (app, _, _, _) = try resolve()
+        _ = try storeConfig(machine: app.machine)
         _ = try resolveWorkload()
     }
 
@@ -227,8 +278,24 @@ struct Serve: ParsableCommand {
         pthread_sigmask(SIG_BLOCK, &signals, nil)
 
         let metrics = ServiceMetrics(cadvisor: appConfig.cadvisorMetrics)
+        var store: Store? = nil
+        var recovered: MemcgEngine? = nil
+        if let storeConfig = try storeConfig(machine: appConfig.machine) {
+            do {
+                let (s, e, report) = try Store.open(storeConfig)
+                store = s
+                recovered = e
+                logRecovery(report, storeConfig, logger)
+            } catch {
+                logger.critical("cannot recover the data directory", metadata: ["data_dir": .string(storeConfig.dataDir), "error": .string(error.message)])
+                print("memcgd: \(error.message)")
+                throw ExitCode(65)
+            }
+        } else {
+            logger.notice("no --data-dir: state lives in memory only and is lost when the process stops")
+        }
         let app: App
-        do { app = try App(config: appConfig, metrics: metrics, logger: logger) } catch {
+        do { app = try App(config: appConfig, metrics: metrics, logger: logger, store: store, recovered: recovered) } catch {
             logger.critical("cannot create the machine", metadata: ["error": "\(error.detail)"])
             print("memcgd: \(error.detail)")
             throw ExitCode(64)
@@ -250,7 +317,7 @@ struct Serve: ParsableCommand {
         logger.info("listening", metadata: [
             "host": .string(serverConfig.host), "port": .stringConvertible(server.boundPort),
             "memory_bytes": .stringConvertible(m.memoryBytes), "swap_bytes": .stringConvertible(m.swapBytes),
-            "cgroup": .string(m.cgroup.rawValue),
+            "cgroup": .string(m.cgroup.rawValue), "lru": .string(m.lru.rawValue), "swappiness": .stringConvertible(m.swappiness),
             "page_size": .stringConvertible(m.pageSize), "threads": .stringConvertible(serverConfig.threads),
             "auth": .string(appConfig.authToken == nil ? "off" : "bearer"), "version": .string(memcgdVersion),
         ])
@@ -271,6 +338,12 @@ struct Serve: ParsableCommand {
         app.stopWorkloads()
         app.stopSampling()
         let drained = server.stop(drain: .seconds(10))
+        if let store {
+            do throws(StoreError) { _ = try app.snapshotNow() } catch {
+                logger.error("snapshot at shutdown failed; the journal still holds every command", metadata: ["error": .string(error.message)])
+            }
+            store.close()
+        }
         if let path = addressPath { unlink(path) }
         if drained {
             logger.info("stopped")
@@ -278,6 +351,28 @@ struct Serve: ParsableCommand {
             logger.warning("stopped with a request unfinished")
         }
     }
+}
+
+/// One line saying what recovery loaded and how long it took.
+func logRecovery(_ r: RecoveryReport, _ c: StoreConfig, _ logger: Logger) {
+    for d in r.damagedSnapshots {
+        logger.warning("snapshot damaged, falling back to an older one", metadata: ["error": .string(d)])
+    }
+    if let t = r.tornTail {
+        logger.warning("torn final journal record dropped (never acknowledged under --fsync always)", metadata: [
+            "file": .string(t.file), "offset": .stringConvertible(t.offset), "bytes_dropped": .stringConvertible(t.bytes)])
+    }
+    if let t = r.truncated {
+        logger.error("journal cut at damage (--recover-truncate): later records dropped", metadata: [
+            "file": .string(t.file), "offset": .stringConvertible(t.offset), "why": .string(t.why)])
+    }
+    logger.info(r.hadState ? "state recovered" : "data directory empty: starting fresh", metadata: [
+        "data_dir": .string(c.dataDir), "fsync": .string(c.fsync.rawValue),
+        "snapshot": .string(r.snapshot ?? "none"), "snapshot_seq": .stringConvertible(r.snapshotSeq),
+        "segments": .stringConvertible(r.segments), "records_replayed": .stringConvertible(r.recordsReplayed),
+        "page_events_replayed": .stringConvertible(r.pageEvents), "last_seq": .stringConvertible(r.lastSeq),
+        "invariants": "ok", "ms": .stringConvertible(Int(r.seconds * 1000)),
+    ])
 }
 
 /// `memcgd healthcheck`: GET /healthz on a running server; exit 0 when it

@@ -60,6 +60,10 @@ struct MachineOptions: ParsableArguments {
     var pageSize: Int?
     @Option(help: "cgroup interface, v1 or v2. Default: the trace's header, else v2.")
     var cgroup: String?
+    @Option(help: "Reclaim lists, split or seed. Default: split with v2, seed with v1.")
+    var lru: String?
+    @Option(help: "With --lru split, anon against file reclaim, 0...200 (vm.swappiness). Default: 60.")
+    var swappiness: Int?
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a control the trace sets: NAME.CONTROL=VALUE, e.g. web.max=512M (repeatable).", valueName: "NAME.CONTROL=VALUE"))
     var set: [String] = []
 
@@ -70,12 +74,18 @@ struct MachineOptions: ParsableArguments {
             return v
         }
         let cg = cgroup ?? trace.header.cgroup ?? "v2"
-        guard cg == "v1" || cg == "v2" else { throw usage("--cgroup must be v1 or v2") }
+        guard let version = CgroupVersion(rawValue: cg) else { throw usage("--cgroup must be v1 or v2") }
+        var lruMode: LRUMode? = nil
+        if let lru {
+            guard let m = LRUMode(rawValue: lru) else { throw usage("--lru must be split or seed") }
+            lruMode = m
+        }
         let machine: Machine
         do {
             machine = try Machine(pageSize: pageSize ?? trace.header.pageSize ?? 4096,
                                   memoryBytes: try bytes(memory, "--memory", trace.header.memoryBytes, 16 << 30),
-                                  swapBytes: try bytes(swap, "--swap", trace.header.swapBytes, 0))
+                                  swapBytes: try bytes(swap, "--swap", trace.header.swapBytes, 0),
+                                  cgroup: version, lru: lruMode, swappiness: swappiness ?? Machine.defaultSwappiness)
         } catch let e as EngineError { throw usage(e.detail) }
         var overrides: [Override] = []
         for s in set {
@@ -115,19 +125,33 @@ struct Replay: ParsableCommand {
         abstract: "Replay a trace on a fresh engine and print what happened.",
         discussion: "Exit codes: 0 done, 64 bad usage (or the machine is too small), 65 bad trace (the message names the line).")
 
-    @Argument(help: "The trace: JSON lines, logical or physical (- for standard input), or a workload spec (.yaml, .yml, .json).") var trace: String
+    @Argument(help: "The trace: JSON lines, logical or physical (- for standard input); a workload spec (.yaml, .yml, .json); or a --data-dir (or one journal-*.log segment of it), whose journal is replayed.") var trace: String
     @OptionGroup var machine: MachineOptions
     @Option(help: "table, json or csv.") var format = "table"
     @Option(help: ArgumentHelp("Write per-container usage, working set, swap, refaults and events over virtual time.", valueName: "FILE.csv"))
     var series: String?
-    @Option(help: "Seconds of virtual time between two rows of --series. Default: 1.") var every: Double = 1
+    @Option(help: "Seconds of virtual time between two rows of --series (and points of --plot). Default: 1.") var every: Double = 1
+    @Option(help: ArgumentHelp("Draw each container's usage over virtual time, its limit and the OOM kills.", valueName: "FILE.svg"))
+    var plot: String?
 
     func run() throws {
         guard ["table", "json", "csv"].contains(format) else { throw usage("--format must be table, json or csv") }
         guard every > 0, every.isFinite else { throw usage("--every must be a positive number of seconds") }
+        if JournalReplay.isJournal(trace) {
+            guard series == nil, machine.set.isEmpty, machine.memory == nil, machine.swap == nil, machine.pageSize == nil, machine.cgroup == nil else {
+                throw usage("a journal replays on the machine it was written on: --memory, --swap, --page-size, --cgroup, --set and --series do not apply")
+            }
+            let summary = try JournalReplay.run(trace)
+            switch format {
+            case "json": print(summary.json(trace: trace))
+            case "csv": print(summary.csv(), terminator: "")
+            default: print(summary.table(trace: trace), terminator: "")
+            }
+            return
+        }
         let t = try loadTrace(trace)
         var cfg = try machine.config(for: t)
-        if series != nil { cfg.seriesEvery = every }
+        if series != nil || plot != nil { cfg.seriesEvery = every }
         let progress = Progress("replaying")
         let driver: Driver
         let summary: RunSummary
@@ -141,6 +165,10 @@ struct Replay: ParsableCommand {
         }
         progress.finish()
         if let series { try write(driver.seriesRows.csv(), to: series) }
+        if let plot {
+            let name = trace.split(separator: "/").last.map(String.init) ?? trace
+            try write(UsagePlot.svg(title: "memory usage replaying \(name)", rows: driver.seriesRows, summary: summary), to: plot)
+        }
         switch format {
         case "json": print(summary.json(trace: trace))
         case "csv": print(summary.csv(), terminator: "")

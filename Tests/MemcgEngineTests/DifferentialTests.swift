@@ -112,12 +112,31 @@ struct TraceGenerator {
 }
 
 @Suite struct DifferentialTests {
+    /// The machines the differential test runs on: both interfaces with
+    /// their default lists, each with the other's, and split at the ends
+    /// of the swappiness range.
+    static let machines: [(CgroupVersion, LRUMode, Int)] = [
+        (.v1, .seed, 60), (.v2, .split, 60), (.v2, .seed, 60), (.v1, .split, 60), (.v2, .split, 0), (.v2, .split, 200),
+    ]
+
     /// Random traces of 100,000 commands agree with the reference model after every step.
-    @Test(arguments: [CgroupVersion.v1, .v2], [UInt64(1), 2, 20_071_105])
-    func engineMatchesReferenceModel(cgroup: CgroupVersion, seed: UInt64) throws {
+    @Test(arguments: [(CgroupVersion.v1, LRUMode.seed, 60), (.v2, .split, 60)], [UInt64(1), 2, 20_071_105])
+    func engineMatchesReferenceModel(machine: (CgroupVersion, LRUMode, Int), seed: UInt64) throws {
+        try runDifferential(machine: machine, seed: seed)
+    }
+
+    /// The other lists with each interface and split at swappiness 0 and 200, one seed each.
+    @Test(arguments: machines.dropFirst(2))
+    func engineMatchesReferenceModelOtherLists(machine: (CgroupVersion, LRUMode, Int)) throws {
+        try runDifferential(machine: machine, seed: 7)
+    }
+
+    func runDifferential(machine: (CgroupVersion, LRUMode, Int), seed: UInt64) throws {
+        let (cgroup, lru, swappiness) = machine
         let frames = 96, swap = 24
-        let engine = try MemcgEngine(machine: try Machine(pageSize: 4096, memoryBytes: frames * 4096, swapBytes: swap * 4096, cgroup: cgroup))
-        let ref = ReferenceModel(frames: frames, swapSlots: swap, v2: cgroup == .v2)
+        let engine = try MemcgEngine(machine: try Machine(pageSize: 4096, memoryBytes: frames * 4096, swapBytes: swap * 4096, cgroup: cgroup,
+                                                          lru: lru, swappiness: swappiness))
+        let ref = ReferenceModel(frames: frames, swapSlots: swap, v2: cgroup == .v2, split: lru == .split, swappiness: swappiness)
         let setup: [Command] = [
             .createContainer(name: "a", parent: nil, limits: .max(40), chargeType: .all),
             .createContainer(name: "b", parent: "a", limits: .max(20), chargeType: .all),
@@ -144,7 +163,7 @@ struct TraceGenerator {
             let expected = ref.apply(cmd)
             let got: Result<Outcome, EngineError>
             do { got = .success(try engine.apply(cmd)) } catch { got = .failure(error) }
-            let context = "\(cgroup) seed \(seed) step \(step) command \(cmd)"
+            let context = "\(cgroup) \(lru) swappiness \(swappiness) seed \(seed) step \(step) command \(cmd)"
             switch (expected, got) {
             case (.success, .success(let out)):
                 if case .events = cmd {
@@ -198,9 +217,10 @@ struct TraceGenerator {
                 Issue.record("\(context): counter of \(name): engine \(s.usage)/\(s.failcnt)/\(s.maxUsage) \(s.controls) reference \(rc.usage)/\(rc.failcnt)/\(rc.watermark) \(controls)")
                 throw Stop()
             }
-            let lists = try engine.view.lruLists(of: name)
-            guard lists.active == rc.active, lists.inactive == rc.inactive, lists.unevictable == rc.unevictable else {
-                Issue.record("\(context): lists of \(name): engine \(lists) reference \(rc.active) \(rc.inactive) \(rc.unevictable)")
+            let lists = try engine.view.lruLists(of: name), split = try engine.view.splitLRULists(of: name)
+            guard split.anon.active == rc.active, split.anon.inactive == rc.inactive, split.file.active == rc.fileActive,
+                  split.file.inactive == rc.fileInactive, lists.unevictable == rc.unevictable else {
+                Issue.record("\(context): lists of \(name): engine \(split) \(lists.unevictable) reference \(rc.active) \(rc.inactive) \(rc.fileActive) \(rc.fileInactive) \(rc.unevictable)")
                 throw Stop()
             }
             let l = s.local

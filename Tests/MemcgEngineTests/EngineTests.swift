@@ -5,8 +5,9 @@ import Testing
 struct Fixture {
     let engine: MemcgEngine
 
-    init(frames: Int = 256, swap: Int = 0, cgroup: CgroupVersion = .v2) throws {
-        engine = try MemcgEngine(machine: try Machine(pageSize: 4096, memoryBytes: frames * 4096, swapBytes: swap * 4096, cgroup: cgroup))
+    init(frames: Int = 256, swap: Int = 0, cgroup: CgroupVersion = .v2, lru: LRUMode? = nil, swappiness: Int = 60) throws {
+        engine = try MemcgEngine(machine: try Machine(pageSize: 4096, memoryBytes: frames * 4096, swapBytes: swap * 4096, cgroup: cgroup,
+                                                      lru: lru, swappiness: swappiness))
     }
 
     @discardableResult

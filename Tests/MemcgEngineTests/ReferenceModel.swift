@@ -13,8 +13,10 @@ final class ReferenceModel {
         var watermark = 0
         var failcnt = 0
         var mapped = false
-        var active: [Int] = []      // head first
+        var active: [Int] = []      // head first; with split, the anon LRU
         var inactive: [Int] = []
+        var fileActive: [Int] = []  // with split, the file LRU
+        var fileInactive: [Int] = []
         var unevictable: [Int] = []
         var pgpgin = 0, pgpgout = 0, pgfault = 0, pgsteal = 0
         var evMax = 0, evOOM = 0, evKill = 0
@@ -48,11 +50,26 @@ final class ReferenceModel {
     var kills: [OOMKill] = []
 
     let v2: Bool
+    /// `lru: split` (model.md 5.3) and its swappiness.
+    let split: Bool
+    let swappiness: Int
 
-    init(frames: Int, swapSlots: Int, v2: Bool) {
+    init(frames: Int, swapSlots: Int, v2: Bool, split: Bool? = nil, swappiness: Int = 60) {
         self.frames = frames
         self.swapCapacity = swapSlots
         self.v2 = v2
+        self.split = split ?? v2
+        self.swappiness = swappiness
+    }
+
+    typealias List = WritableKeyPath<RContainer, [Int]>
+    static var everyList: [List] { [\RContainer.active, \RContainer.inactive, \RContainer.fileActive, \RContainer.fileInactive, \RContainer.unevictable] }
+
+    /// The active and inactive list a page belongs on.
+    func lists(of p: Int) -> (active: List, inactive: List) {
+        let pg = pages[p]!
+        if split && !pg.anon && !pg.shmem { return (\RContainer.fileActive, \RContainer.fileInactive) }
+        return (\RContainer.active, \RContainer.inactive)
     }
 
     // MARK: swap accounting (v2's memory.swap.*), the simple way
@@ -145,9 +162,7 @@ final class ReferenceModel {
 
     func removeFromLists(_ p: Int) {
         let o = pages[p]!.owner
-        containers[o]!.active.removeAll { $0 == p }
-        containers[o]!.inactive.removeAll { $0 == p }
-        containers[o]!.unevictable.removeAll { $0 == p }
+        for l in Self.everyList { containers[o]![keyPath: l].removeAll { $0 == p } }
     }
 
     func shouldBeUnevictable(_ p: Int) -> Bool {
@@ -164,7 +179,7 @@ final class ReferenceModel {
             containers[o]!.unevictable.insert(p, at: 0)
         } else if !should && isOn {
             removeFromLists(p)
-            containers[o]!.active.insert(p, at: 0)
+            containers[o]![keyPath: lists(of: p).active].insert(p, at: 0)
         }
     }
 
@@ -209,7 +224,7 @@ final class ReferenceModel {
             return level
         }
         pages[p] = RPage(owner: c, anon: anon, shmem: shmem, driver: driver)
-        if driver { containers[c]!.unevictable.insert(p, at: 0) } else { containers[c]!.active.insert(p, at: 0) }
+        if driver { containers[c]!.unevictable.insert(p, at: 0) } else { containers[c]![keyPath: lists(of: p).active].insert(p, at: 0) }
         containers[c]!.pgpgin += 1
         charges += 1
         return nil
@@ -248,7 +263,7 @@ final class ReferenceModel {
         var got = 0
         for c in subtree(target) {
             var ask = want - got
-            if c != target && c != "root" {
+            if v2 && c != target && c != "root" {  // v1 has no protection and no cap
                 let parent = containers[c]!.parent!
                 let k = containers[c]!
                 var emin = k.min, elow = k.low
@@ -280,24 +295,43 @@ final class ReferenceModel {
         }
     }
 
-    func balance(_ c: String) {
-        while containers[c]!.inactive.count < containers[c]!.active.count {
-            let p = containers[c]!.active.removeLast()
+    func balance(_ c: String, _ active: List, _ inactive: List) {
+        while containers[c]![keyPath: inactive].count < containers[c]![keyPath: active].count {
+            let p = containers[c]![keyPath: active].removeLast()
             pages[p]!.referenced = false
-            containers[c]!.inactive.insert(p, at: 0)
+            containers[c]![keyPath: inactive].insert(p, at: 0)
         }
     }
 
+    /// A visit wanting `want` pages of `c`: one pair with seed; with split
+    /// the swappiness share of anon, then file, then anon again (5.3).
     func scan(_ c: String, want: Int) -> Int {
-        let budget = 2 * (containers[c]!.active.count + containers[c]!.inactive.count)
+        let anon = (\RContainer.active, \RContainer.inactive), file = (\RContainer.fileActive, \RContainer.fileInactive)
+        guard split else { return scan(c, anon, want: want) }
+        let k = containers[c]!
+        let a = k.active.count + k.inactive.count, f = k.fileActive.count + k.fileInactive.count
+        if a + f == 0 { return 0 }
+        if !canSwap(c) { return scan(c, file, want: want) }
+        let denominator = swappiness * a + (200 - swappiness) * f
+        let share = denominator == 0 ? 0 : want * swappiness * a / denominator
+        let fromAnon = scan(c, anon, want: share)
+        var got = fromAnon + scan(c, file, want: want - fromAnon)
+        if got < want && fromAnon == share { got += scan(c, anon, want: want - got) }
+        return got
+    }
+
+    func scan(_ c: String, _ pair: (active: List, inactive: List), want: Int) -> Int {
+        if want == 0 { return 0 }
+        let (active, inactive) = pair
+        let budget = 2 * (containers[c]![keyPath: active].count + containers[c]![keyPath: inactive].count)
         var looks = 0, got = 0
-        balance(c)
+        balance(c, active, inactive)
         while got < want && looks < budget {
-            if containers[c]!.inactive.isEmpty {
-                balance(c)
-                if containers[c]!.inactive.isEmpty { break }
+            if containers[c]![keyPath: inactive].isEmpty {
+                balance(c, active, inactive)
+                if containers[c]![keyPath: inactive].isEmpty { break }
             }
-            let p = containers[c]!.inactive.last!
+            let p = containers[c]![keyPath: inactive].last!
             looks += 1
             containers[c]!.pgscan += 1
             let pg = pages[p]!
@@ -306,9 +340,9 @@ final class ReferenceModel {
                 evict(p)
                 got += 1
             } else {
-                containers[c]!.inactive.removeLast()
+                containers[c]![keyPath: inactive].removeLast()
                 pages[p]!.referenced = false
-                containers[c]!.active.insert(p, at: 0)
+                containers[c]![keyPath: active].insert(p, at: 0)
             }
         }
         return got
@@ -429,9 +463,7 @@ final class ReferenceModel {
             if procs.values.contains(name) || !c.children.isEmpty { return .failure(.EBUSY) }
             let p = c.parent!
             for pg in pages.keys where pages[pg]!.owner == name { pages[pg]!.owner = p }
-            containers[p]!.active = c.active + containers[p]!.active
-            containers[p]!.inactive = c.inactive + containers[p]!.inactive
-            containers[p]!.unevictable = c.unevictable + containers[p]!.unevictable
+            for l in Self.everyList { containers[p]![keyPath: l] = c[keyPath: l] + containers[p]![keyPath: l] }
             for i in slots.indices where slots[i].slot.owner == name { slots[i].slot.owner = p }
             containers[p]!.children.removeAll { $0 == name }
             containers[name] = nil
@@ -549,8 +581,7 @@ final class ReferenceModel {
         }
         for p in moving {
             for x in oldSide { containers[x]!.usage -= 1 }
-            let kp: WritableKeyPath<RContainer, [Int]> = containers[from]!.unevictable.contains(p) ? \.unevictable
-                : (containers[from]!.active.contains(p) ? \.active : \.inactive)
+            let kp = Self.everyList.first { containers[from]![keyPath: $0].contains(p) }!
             containers[from]![keyPath: kp].removeAll { $0 == p }
             containers[to]![keyPath: kp].insert(p, at: 0)
             pages[p]!.owner = to
@@ -625,7 +656,7 @@ final class ReferenceModel {
             if old == p || pages[p] != nil { return (.EBUSY, nil) }
             guard let pg = pages[old] else { return (.noop, nil) }
             let o = pg.owner
-            for kp in [\RContainer.active, \RContainer.inactive, \RContainer.unevictable] as [WritableKeyPath<RContainer, [Int]>] {
+            for kp in Self.everyList {
                 if let i = containers[o]![keyPath: kp].firstIndex(of: old) { containers[o]![keyPath: kp][i] = p }
             }
             pages[p] = pg
@@ -640,9 +671,10 @@ final class ReferenceModel {
         case .access:
             guard let pg = pages[p] else { return (.noop, nil) }
             let o = pg.owner
-            if containers[o]!.inactive.contains(p) && pg.referenced {
-                containers[o]!.inactive.removeAll { $0 == p }
-                containers[o]!.active.insert(p, at: 0)
+            let own = lists(of: p)
+            if containers[o]![keyPath: own.inactive].contains(p) && pg.referenced {
+                containers[o]![keyPath: own.inactive].removeAll { $0 == p }
+                containers[o]![keyPath: own.active].insert(p, at: 0)
                 pages[p]!.referenced = false
             } else {
                 pages[p]!.referenced = true

@@ -1,5 +1,6 @@
 import MemcgEngine
 @testable import MemcgHTTP
+import MemcgStore
 import MemcgWorkload
 import Testing
 #if canImport(Glibc)
@@ -271,5 +272,31 @@ extension Reply {
         b.counters.commands = 0
         #expect(a == b)
         #expect(summary.kills.count == (swapPages == 0 ? 1 : 0))
+    }
+}
+
+@Suite struct WorkloadJournalTests {
+    /// With a data directory, the player's commands are journaled like the
+    /// routes': recovering the directory gives every container's stats as
+    /// the player left them.
+    @Test func playerCommandsAreJournaled() throws {
+        var template = Array("/tmp/memcgd-wl-XXXXXX".utf8CString)
+        let dir = String(cString: template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }!)
+        let machine = try Machine(pageSize: 4096, memoryBytes: 8192 * 4096, swapBytes: 1024 * 4096)
+        let cfg = StoreConfig(dataDir: dir, fsync: .off, machine: machine)
+        let (store, fresh, _) = try Store.open(cfg)
+        let app = try App(config: AppConfig(machine: machine), store: store, recovered: fresh)
+        let s = InProcess(app: app)
+        #expect(s.call("POST", "/containers", #"{"name":"other"}"#).status == 201)
+        #expect(s.yamlWorkload(LiveSpecs.mixed, speed: 100_000).status == 201)
+        #expect(try s.waitEnded(1).value("state") == .string("finished"))
+        let live = app.engine.read { $0.allContainers() }
+        store.close()
+        let (again, recovered, _) = try Store.open(cfg)
+        defer { again.close() }
+        let back = recovered.view.allContainers()
+        #expect(live.map(\.name) == ["root", "other", "web", "cache"])
+        #expect(back.count == live.count)
+        for (a, b) in zip(live, back) { #expect(a == b, "container \(a.name)") }
     }
 }

@@ -17,7 +17,7 @@ struct ContainerRecord {
     var oomGroup = false
     /// A v2 `max` write left usage above the new max (no OOM candidate left).
     var leftAboveMax = false
-    var lru = ContainerLRU()
+    var lru: ContainerLRU
     /// Local counters, kept as the statistics report them; the LRU sizes
     /// in it stay 0 (they are read off `lru`).
     var stat = StatValues()
@@ -33,8 +33,13 @@ final class ContainerTable {
 
     static let rootName = "root"
 
-    init() {
-        _ = store.reuseOrAppend(ContainerRecord(name: Self.rootName, parent: nil, depth: 0, path: "/", chargeType: .all))
+    /// Every container's lists are split (`lru: split`) or not.
+    let splitLRU: Bool
+
+    init(splitLRU: Bool) {
+        self.splitLRU = splitLRU
+        _ = store.reuseOrAppend(ContainerRecord(name: Self.rootName, parent: nil, depth: 0, path: "/", chargeType: .all,
+                                                lru: ContainerLRU(split: splitLRU)))
         alive = [true]
         byName = [Self.rootName: .root]
     }
@@ -81,7 +86,8 @@ final class ContainerTable {
             throw EngineError(.EINVAL, "container \"\(name)\" would be at depth \(depth); the deepest allowed is \(EngineLimits.maxDepth)")
         }
         let path = (p == .root ? "" : self[p].path) + "/" + name
-        let c = ContainerID(store.reuseOrAppend(ContainerRecord(name: name, parent: p, depth: depth, path: path, chargeType: chargeType)))
+        let c = ContainerID(store.reuseOrAppend(ContainerRecord(name: name, parent: p, depth: depth, path: path, chargeType: chargeType,
+                                                                            lru: ContainerLRU(split: splitLRU))))
         if c.raw < alive.count { alive[c.raw] = true } else { alive.append(true) }
         self[p].children.append(c)
         byName[name] = c
@@ -95,7 +101,8 @@ final class ContainerTable {
         if let p = self[c].parent { self[p].children.removeAll { $0 == c } }
         byName[self[c].name] = nil
         alive[c.raw] = false
-        store.release(c.raw, leaving: ContainerRecord(name: "", parent: nil, depth: 0, path: "", chargeType: .all))
+        store.release(c.raw, leaving: ContainerRecord(name: "", parent: nil, depth: 0, path: "", chargeType: .all,
+                                                    lru: ContainerLRU(split: splitLRU)))
     }
 
     /// Containers of the subtree of `c`, depth-first in creation order, `c` first.
@@ -143,5 +150,80 @@ final class ContainerTable {
         }
         if seen != byName.count { out.append("\(seen) live containers, \(byName.count) names") }
         return out
+    }
+}
+
+extension ContainerTable {
+    /// Writes every slot (dead ones too, so ids stay where they are), the
+    /// free list and the records without their LRU lists (the engine's
+    /// snapshot writes those with the frames).
+    func encode(into w: inout BinaryWriter) {
+        let all = store.all
+        w.int(all.count)
+        for (i, k) in all.enumerated() {
+            w.bool(alive[i])
+            guard alive[i] else { continue }
+            w.string(k.name)
+            w.int(k.parent?.raw ?? -1)
+            w.ints(k.children.map(\.raw))
+            w.int(k.depth)
+            w.string(k.path)
+            w.u8(k.chargeType == .all ? 0 : 1)
+            w.int(k.labels.count)
+            for key in k.labels.keys.sorted() {
+                w.string(key)
+                w.string(k.labels[key]!)
+            }
+            w.bool(k.oomGroup)
+            w.bool(k.leftAboveMax)
+            k.stat.encode(into: &w)
+            w.int(k.processCount)
+        }
+        w.ints(store.freeSlots)
+    }
+
+    /// Reads what `encode` wrote; ids are checked against the table's size
+    /// (the tree's shape is checked by `checkInvariants` afterwards).
+    func decode(from r: inout BinaryReader) throws(EngineError) {
+        let n = try r.int(in: 1...EngineLimits.maxContainers + 1, "container slots")
+        var records: [ContainerRecord] = []
+        var live: [Bool] = []
+        var names: [String: ContainerID] = [:]
+        let vacant = ContainerRecord(name: "", parent: nil, depth: 0, path: "", chargeType: .all, lru: ContainerLRU(split: splitLRU))
+        for i in 0..<n {
+            guard try r.bool() else {
+                records.append(vacant)
+                live.append(false)
+                continue
+            }
+            let name = try r.string(max: 64)
+            let p = try r.int(in: -1...(n - 1), "parent")
+            let children = try r.ints(max: n).map { v throws(EngineError) -> ContainerID in
+                guard v >= 0 && v < n else { throw EngineError(.EINVAL, "child id \(v) out of range") }
+                return ContainerID(v)
+            }
+            var k = ContainerRecord(name: name, parent: p < 0 ? nil : ContainerID(p), depth: try r.int(in: 0...EngineLimits.maxDepth, "depth"),
+                                    path: try r.string(max: 65 * (EngineLimits.maxDepth + 1)), chargeType: try r.u8() == 0 ? .all : .mapped,
+                                    lru: ContainerLRU(split: splitLRU))
+            k.children = children
+            let labels = try r.int(in: 0...(1 << 16), "labels")
+            for _ in 0..<labels {
+                let key = try r.string()
+                k.labels[key] = try r.string()
+            }
+            k.oomGroup = try r.bool()
+            k.leftAboveMax = try r.bool()
+            k.stat = try StatValues(decoding: &r)
+            k.processCount = try r.int()
+            guard names.updateValue(ContainerID(i), forKey: name) == nil else { throw EngineError(.EINVAL, "container name \(name) twice") }
+            records.append(k)
+            live.append(true)
+        }
+        let freed = try r.ints(max: n)
+        guard live[0], records[0].name == Self.rootName,
+              freed.allSatisfy({ $0 > 0 && $0 < n && !live[$0] }) else { throw EngineError(.EINVAL, "container table without root or with a bad free list") }
+        store.replaceAll(records, free: freed)
+        alive = live
+        byName = names
     }
 }

@@ -31,7 +31,7 @@ extension MemcgEngine {
         guard k.children.isEmpty else {
             throw EngineError(.EBUSY, "container \"\(k.name)\" has \(plural(k.children.count, "child", "children"))")
         }
-        for kind in LRUKind.allCases { k.lru[kind].forEach(frames) { frames.setOwner($0, p) } }
+        k.lru.forEachPage(frames) { frames.setOwner($0, p) }
         containers[p].lru.prepend(k.lru, frames)
         containers[p].stat.rss += k.stat.rss
         containers[p].stat.cache += k.stat.cache

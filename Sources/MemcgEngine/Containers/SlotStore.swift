@@ -59,4 +59,19 @@ final class SlotStore<Element> {
 
     /// Slots handed back and not reused yet.
     var freeSlots: [Int] { free }
+
+    /// Every slot, in index order (a snapshot's copy).
+    var all: [Element] { (0..<count).map { base[$0] } }
+
+    /// Replaces every slot and the free list (a snapshot's restore); the
+    /// free list keeps its order, so ids are handed out as before.
+    func replaceAll(_ elements: [Element], free freed: [Int]) {
+        base.deinitialize(count: count)
+        base.deallocate()
+        capacity = Swift.max(elements.count, 16)
+        base = .allocate(capacity: capacity)
+        base.initialize(from: elements, count: elements.count)
+        count = elements.count
+        free = freed
+    }
 }

@@ -25,6 +25,9 @@ final class PageCounterTree {
 
     init() { _ = store.reuseOrAppend(PageCounter()) }
 
+    /// Counters stored (one per container id ever handed out).
+    var slotCount: Int { store.count }
+
     /// Installs a fresh counter for a new container.
     func install(_ c: ContainerID, parent: ContainerID) {
         let fresh = PageCounter(parent: parent)
@@ -123,5 +126,35 @@ final class PageCounterTree {
             x = store[level.raw].parent
         }
         return limit
+    }
+}
+
+extension PageCounterTree {
+    /// Every counter, in id order (dead containers' too).
+    func encode(into w: inout BinaryWriter) {
+        let all = store.all
+        w.int(all.count)
+        for c in all {
+            for v in [c.usage, c.max, c.watermark, c.failcnt, c.high, c.low, c.min, c.parent?.raw ?? -1] { w.int(v) }
+        }
+    }
+
+    func decode(from r: inout BinaryReader) throws(EngineError) {
+        let n = try r.int(in: 1...EngineLimits.maxContainers + 1, "counters")
+        var all: [PageCounter] = []
+        for _ in 0..<n {
+            var c = PageCounter()
+            c.usage = try r.int(in: 0...Int.max, "usage")
+            c.max = try r.int(in: 0...Int.max, "max")
+            c.watermark = try r.int(in: 0...Int.max, "watermark")
+            c.failcnt = try r.int()
+            c.high = try r.int(in: 0...Int.max, "high")
+            c.low = try r.int(in: 0...Int.max, "low")
+            c.min = try r.int(in: 0...Int.max, "min")
+            let p = try r.int(in: -1...(n - 1), "counter parent")
+            c.parent = p < 0 ? nil : ContainerID(p)
+            all.append(c)
+        }
+        store.replaceAll(all, free: [])
     }
 }

@@ -210,9 +210,8 @@ extension MemcgEngine {
     /// move from `old` to the free frame `new`; usage does not change.
     func migrate(from old: PFN, to new: PFN) {
         let c = frames.owner(old)!
-        let kind = LRUKind(flags: frames.flags(old))
         frames.move(from: old, to: new)
-        containers[c].lru[kind].relink(new, frames)
+        containers[c].lru.relink(new, frames)
         rmap.move(from: old, to: new)
         // The mappers now map `new`: record it in their page vectors.
         rmap.forEachMapper(new) { s in

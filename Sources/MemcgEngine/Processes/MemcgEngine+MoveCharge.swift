@@ -42,7 +42,7 @@ extension MemcgEngine {
             let kind = LRUKind(flags: frames.flags(pfn))
             containers[from].lru.remove(pfn, frames)
             frames.setOwner(pfn, dest)
-            containers[dest].lru[kind].pushHead(pfn, anon: frames.has(pfn, FrameFlag.swapBacked), frames)
+            containers[dest].lru.pushHead(pfn, on: kind, clearReferenced: false, frames)
             moveKindCounts(pfn, from: from, to: dest)
             out.moved.append(pfn.raw)
         }

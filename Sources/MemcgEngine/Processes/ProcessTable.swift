@@ -20,6 +20,8 @@ final class ProcessTable {
     @exclusivity(unchecked) private var byPid: [Int: ProcessSlot] = [:]
 
     var count: Int { byPid.count }
+    /// One past the highest slot ever used.
+    var slotBound: Int { store.count }
 
     @inline(__always) subscript(_ s: ProcessSlot) -> ProcessRecord {
         unsafeAddress { UnsafePointer(store.address(s.raw)) }
@@ -107,5 +109,49 @@ final class ProcessTable {
         for i in store.freeSlots where store[i].pid != 0 { out.append("free process slot \(i) is in use") }
         if live != byPid.count { out.append("\(live) live process slots, \(byPid.count) pids") }
         return out
+    }
+}
+
+extension ProcessTable {
+    /// Every slot (free ones as pid 0), page vectors as they are (stale
+    /// entries included, so compaction happens when it would have), and the
+    /// free list.
+    func encode(into w: inout BinaryWriter) {
+        w.int(store.count)
+        for i in store.indices {
+            let p = store[i]
+            w.int(p.pid)
+            guard p.pid != 0 else { continue }
+            w.int(p.container.raw)
+            w.int(p.distinct)
+            w.int(p.pages.count)
+            for v in p.pages { w.u32(v) }
+        }
+        w.ints(store.freeSlots)
+    }
+
+    func decode(from r: inout BinaryReader, frames: Int, containers: Int) throws(EngineError) {
+        let n = try r.int(in: 0...Int(Int32.max), "process slots")
+        var all: [ProcessRecord] = []
+        var pids: [Int: ProcessSlot] = [:]
+        for i in 0..<n {
+            let pid = try r.int(in: 0...EngineLimits.maxPid, "pid")
+            guard pid != 0 else { all.append(.vacant); continue }
+            var p = ProcessRecord(pid: pid, container: ContainerID(try r.int(in: 0...(containers - 1), "process container")))
+            p.distinct = try r.int(in: 0...frames, "distinct pages")
+            let count = try r.int(in: 0...(r.remaining / 4), "page vector")
+            p.pages.reserveCapacity(count)
+            for _ in 0..<count {
+                let v = try r.u32()
+                guard Int(v) < frames else { throw EngineError(.EINVAL, "page \(v) of pid \(pid) outside the machine") }
+                p.pages.append(v)
+            }
+            guard pids.updateValue(ProcessSlot(i), forKey: pid) == nil else { throw EngineError(.EINVAL, "pid \(pid) twice") }
+            all.append(p)
+        }
+        let freed = try r.ints(max: n)
+        guard freed.allSatisfy({ $0 >= 0 && $0 < n && all[$0].pid == 0 }) else { throw EngineError(.EINVAL, "bad process free list") }
+        store.replaceAll(all, free: freed)
+        byPid = pids
     }
 }

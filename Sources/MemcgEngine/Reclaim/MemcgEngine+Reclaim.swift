@@ -1,6 +1,8 @@
 /// Container reclaim: the per-container two-list LRU of seed patch 6/8
-/// (try_to_free_mem_container_pages, shrink_inactive_list), with the scan
-/// rules of model.md sections 5 and 8 and the protection of section 5.1.
+/// (try_to_free_mem_container_pages, shrink_inactive_list), or the split
+/// anon/file LRUs of later kernels (shrink_lruvec, get_scan_count), with
+/// the scan rules of model.md sections 5, 5.3 and 8 and the protection of
+/// section 5.1.
 extension MemcgEngine {
     /// Consecutive reclaim rounds without progress before giving up
     /// (MAX_RECLAIM_RETRIES in try_charge; the resize and force_empty loops).
@@ -64,6 +66,10 @@ extension MemcgEngine {
                 ask = Swift.min(ask, usage - (lowPass ? emin[c.raw] : Swift.max(emin[c.raw], elow[c.raw])))
             } else if pageCounters[c].usage == 0 {
                 continue
+            } else if c != target && machine.cgroup == .v2 {
+                // No protection set anywhere: the cap of 5.1 is usage - 0.
+                // It matters with `lru: split`, whose division starts from it.
+                ask = Swift.min(ask, pageCounters[c].usage)
             }
             got += scan(c, want: ask, listEvicted: listEvicted, out: &out)
             if got >= want { break }
@@ -103,23 +109,57 @@ extension MemcgEngine {
         return sum.dividingFullWidth((wide.high, wide.low)).quotient
     }
 
-    /// Scans one container's inactive list from the tail: a referenced page
-    /// gets a second chance on the active head; an evictable one is
-    /// evicted; one that cannot be evicted now goes to the active head.
-    /// Balances the lists first and whenever the inactive list runs out; at
-    /// most two looks per page on the lists at the start. Each look counts
-    /// in `pgscan`.
+    /// Reclaims up to `want` pages from one container's own lists
+    /// (shrink_lruvec). With `lru: seed` that is a scan of its one pair.
+    /// With `split` (model.md 5.3, get_scan_count): when no anonymous page
+    /// could go to swap now, only the file LRU is scanned (SCAN_FILE);
+    /// otherwise the anon LRU is asked for its swappiness share first, the
+    /// file LRU for the rest and for what anon could not give, and the anon
+    /// LRU once more, in a new scan, when the file LRU fell short after
+    /// anon gave its whole share.
     func scan(_ c: ContainerID, want: Int, listEvicted: Bool, out: inout Outcome) -> Int {
-        let budget = 2 * (containers[c].lru.active.count + containers[c].lru.inactive.count)
+        guard containers[c].lru.split else { return scan(c, .main, want: want, listEvicted: listEvicted, out: &out) }
+        let anonPages = containers[c].lru.count(.main), filePages = containers[c].lru.count(.file)
+        if anonPages + filePages == 0 { return 0 }
+        guard canSwapOut(c) else { return scan(c, .file, want: want, listEvicted: listEvicted, out: &out) }
+        let share = Self.anonShare(of: want, swappiness: machine.swappiness, anon: anonPages, file: filePages)
+        let fromAnon = scan(c, .main, want: share, listEvicted: listEvicted, out: &out)
+        var got = fromAnon + scan(c, .file, want: want - fromAnon, listEvicted: listEvicted, out: &out)
+        if got < want && fromAnon == share {
+            got += scan(c, .main, want: want - got, listEvicted: listEvicted, out: &out)
+        }
+        return got
+    }
+
+    /// The anon LRU's part of `want` pages: `floor(want * s * anon / (s *
+    /// anon + (200 - s) * file))`, 0 when the denominator is. Computed in
+    /// full width (a forced reclaim may want every frame of a large
+    /// machine); the quotient is at most `want`.
+    static func anonShare(of want: Int, swappiness s: Int, anon: Int, file: Int) -> Int {
+        let anonWeight = s * anon, denominator = anonWeight + (200 - s) * file
+        guard denominator > 0, anonWeight > 0, want > 0 else { return 0 }
+        let wide = want.multipliedFullWidth(by: anonWeight)
+        return denominator.dividingFullWidth((wide.high, wide.low)).quotient
+    }
+
+    /// Scans one pair's inactive list from the tail (shrink_inactive_list):
+    /// a referenced page gets a second chance on the active head; an
+    /// evictable one is evicted; one that cannot be evicted now goes to the
+    /// active head. Balances the pair first and whenever the inactive list
+    /// runs out; at most two looks per page on the pair at the start. Each
+    /// look counts in `pgscan`. Asked for nothing, it leaves the pair alone.
+    func scan(_ c: ContainerID, _ pair: LRUPairID, want: Int, listEvicted: Bool, out: inout Outcome) -> Int {
+        guard want > 0 else { return 0 }
+        let budget = 2 * containers[c].lru.count(pair)
         var looks = 0
         var got = 0
-        balance(c)
+        balance(c, pair)
         while got < want && looks < budget {
-            if containers[c].lru.inactive.count == 0 {
-                balance(c)
-                if containers[c].lru.inactive.count == 0 { break }
+            if containers[c].lru.inactiveCount(pair) == 0 {
+                balance(c, pair)
+                if containers[c].lru.inactiveCount(pair) == 0 { break }
             }
-            let pfn = containers[c].lru.inactive.tail!
+            let pfn = containers[c].lru.inactiveTail(pair)!
             looks += 1
             let fl = frames.flags(pfn)
             if fl & FrameFlag.referenced == 0 && isEvictable(fl, owner: c) {
@@ -133,12 +173,12 @@ extension MemcgEngine {
         return got
     }
 
-    /// "Inactive is low" (inactive_list_is_low): while the inactive list is
-    /// shorter than the active list, move pages from the active tail to the
-    /// inactive head, clearing `referenced`.
-    func balance(_ c: ContainerID) {
-        while containers[c].lru.inactive.count < containers[c].lru.active.count {
-            containers[c].lru.move(containers[c].lru.active.tail!, to: .inactive, clearReferenced: true, frames)
+    /// "Inactive is low" (inactive_list_is_low): while a pair's inactive
+    /// list is shorter than its active list, move pages from the active
+    /// tail to the inactive head, clearing `referenced`.
+    func balance(_ c: ContainerID, _ pair: LRUPairID) {
+        while containers[c].lru.inactiveCount(pair) < containers[c].lru.activeCount(pair) {
+            containers[c].lru.move(containers[c].lru.activeTail(pair)!, to: .inactive, clearReferenced: true, frames)
         }
     }
 

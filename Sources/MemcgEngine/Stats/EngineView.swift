@@ -12,10 +12,10 @@ public struct EngineView {
     func localStat(_ c: ContainerID) -> StatValues {
         let k = containers[c]
         var v = k.stat
-        v.activeAnon = k.lru.active.anon
-        v.activeFile = k.lru.active.count - k.lru.active.anon
-        v.inactiveAnon = k.lru.inactive.anon
-        v.inactiveFile = k.lru.inactive.count - k.lru.inactive.anon
+        v.activeAnon = k.lru.activeAnon
+        v.activeFile = k.lru.activeCount - k.lru.activeAnon
+        v.inactiveAnon = k.lru.inactiveAnon
+        v.inactiveFile = k.lru.inactiveCount - k.lru.inactiveAnon
         v.unevictable = k.lru.unevictable.count
         return v
     }
@@ -135,9 +135,22 @@ public struct EngineView {
     }
 
     /// A container's LRU lists, head first: (active, inactive, unevictable).
+    /// With `lru: split` the active and inactive lists are the anon LRU's
+    /// followed by the file LRU's (see `splitLRULists`).
     public func lruLists(of name: String) throws(EngineError) -> (active: [Int], inactive: [Int], unevictable: [Int]) {
         let lru = containers[try engine.lookupContainer(name)].lru
-        return (lru.active.pages(engine.frames), lru.inactive.pages(engine.frames), lru.unevictable.pages(engine.frames))
+        let f = engine.frames
+        return (lru.main.active.pages(f) + lru.file.active.pages(f), lru.main.inactive.pages(f) + lru.file.inactive.pages(f),
+                lru.unevictable.pages(f))
+    }
+
+    /// With `lru: split`, a container's two LRUs apart, head first; with
+    /// `seed`, every evictable page is in `anon` and `file` is empty.
+    public func splitLRULists(of name: String) throws(EngineError)
+        -> (anon: (active: [Int], inactive: [Int]), file: (active: [Int], inactive: [Int])) {
+        let lru = containers[try engine.lookupContainer(name)].lru
+        let f = engine.frames
+        return ((lru.main.active.pages(f), lru.main.inactive.pages(f)), (lru.file.active.pages(f), lru.file.inactive.pages(f)))
     }
 
     /// Is the page's `referenced` bit set?

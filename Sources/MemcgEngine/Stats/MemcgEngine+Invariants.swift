@@ -22,8 +22,8 @@ extension MemcgEngine {
         charged.reserveCapacity(chargedPages)
         for i in 0..<bound where containers.isAlive(ContainerID(i)) {
             let c = ContainerID(i)
-            for kind in LRUKind.allCases {
-                let list = containers[c].lru[kind]
+            for (kind, pair) in ContainerLRU.allLists {
+                let list = containers[c].lru[kind, pair]
                 var n = 0, anon = 0
                 var prev: PFN? = nil
                 var node = list.head
@@ -31,6 +31,9 @@ extension MemcgEngine {
                     if frames.owner(pfn) != c { out.append("page \(pfn.raw) on the lists of \(containers[c].name) is owned by another") }
                     let fl = frames.flags(pfn)
                     if LRUKind(flags: fl) != kind { out.append("page \(pfn.raw) is on the \(kind) list with flags \(fl)") }
+                    if kind != .unevictable && containers[c].lru.pairID(flags: fl) != pair {
+                        out.append("page \(pfn.raw) is on the \(pair) LRU with flags \(fl)")
+                    }
                     if frames.prev(pfn) != prev { out.append("page \(pfn.raw) has a broken back link") }
                     if fl & FrameFlag.swapBacked != 0 { anon += 1 }
                     checkPage(pfn, fl, owner: c, &recount[i], &distinct, &out)
@@ -40,7 +43,7 @@ extension MemcgEngine {
                     node = frames.next(pfn)
                 }
                 if list.tail != prev || list.count != n || list.anon != anon {
-                    out.append("\(kind) list of \(containers[c].name): count \(list.count)/\(n), anon \(list.anon)/\(anon)")
+                    out.append("\(kind) list (\(pair)) of \(containers[c].name): count \(list.count)/\(n), anon \(list.anon)/\(anon)")
                 }
                 owned[i] += n
             }

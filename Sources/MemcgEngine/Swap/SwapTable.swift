@@ -143,3 +143,50 @@ final class SwapTable {
         return out
     }
 }
+
+extension SwapTable {
+    /// Slots, the page and pid indexes (stale claims included) in key
+    /// order, and the next slot id.
+    func encode(into w: inout BinaryWriter) {
+        w.int(used)
+        w.int(nextID)
+        w.int(slots.count)
+        for id in slots.keys.sorted() {
+            let s = slots[id]!
+            w.int(id)
+            w.int(s.page)
+            w.int(s.owner.raw)
+            w.ints(s.pids)
+        }
+        w.int(byPage.count)
+        for page in byPage.keys.sorted() {
+            w.int(page)
+            w.ints(byPage[page]!)
+        }
+        w.int(byPid.count)
+        for pid in byPid.keys.sorted() {
+            w.int(pid)
+            w.ints(byPid[pid]!.ids)
+            w.int(byPid[pid]!.live)
+        }
+    }
+
+    func decode(from r: inout BinaryReader, containers: Int) throws(EngineError) {
+        used = try r.int(in: 0...capacity, "swap slots used")
+        nextID = try r.int(in: 1...Int.max, "next swap slot")
+        let n = try r.int(in: 0...capacity, "swap slots")
+        slots = [:]
+        for _ in 0..<n {
+            let id = try r.int(in: 1...(nextID - 1), "swap slot id")
+            slots[id] = Slot(page: try r.int(), owner: ContainerID(try r.int(in: 0...(containers - 1), "swap owner")),
+                             pids: try r.ints(max: r.remaining / 8))
+        }
+        byPage = [:]
+        for _ in 0..<(try r.int(in: 0...n, "swap pages")) { byPage[try r.int()] = try r.ints(max: n) }
+        byPid = [:]
+        for _ in 0..<(try r.int(in: 0...(r.remaining / 8), "swap pids")) {
+            let pid = try r.int()
+            byPid[pid] = Claims(ids: try r.ints(max: r.remaining / 8), live: try r.int())
+        }
+    }
+}

@@ -259,3 +259,50 @@ final class ReverseMap {
         return out
     }
 }
+
+extension ReverseMap {
+    /// Writes who maps one page: nobody, one process (slot and the raw
+    /// count with its pin bit) or a shared list in mapping order.
+    func encode(_ pfn: PFN, into w: inout BinaryWriter) {
+        let m = mapper[pfn.raw]
+        if m == 0 { w.u8(0); return }
+        if m & Self.overflowBit == 0 {
+            w.u8(1)
+            w.u32(m - 1)
+            w.u16(mapCount[pfn.raw])
+            return
+        }
+        let list = overflow[Int(m & ~Self.overflowBit)]
+        w.u8(2)
+        w.u32(UInt32(list.count))
+        for e in list {
+            w.u32(UInt32(e.slot.raw))
+            w.u32(UInt32(truncatingIfNeeded: e.count))
+            w.bool(e.pinned)
+        }
+    }
+
+    /// Reads one page's mappers into a fresh table (slots below `slots`).
+    func decode(_ pfn: PFN, from r: inout BinaryReader, slots: Int) throws(EngineError) {
+        func slot() throws(EngineError) -> ProcessSlot {
+            let s = Int(try r.u32())
+            guard s < slots else { throw EngineError(.EINVAL, "page \(pfn.raw) mapped by slot \(s) of \(slots)") }
+            return ProcessSlot(s)
+        }
+        switch try r.u8() {
+        case 0: return
+        case 1:
+            mapper[pfn.raw] = Self.single(try slot())
+            mapCount[pfn.raw] = try r.u16()
+        case 2:
+            let n = Int(try r.u32())
+            guard n <= r.remaining / 9 else { throw EngineError(.EINVAL, "page \(pfn.raw): \(n) mappers") }
+            var list: [Entry] = []
+            for _ in 0..<n { list.append(Entry(slot: try slot(), count: Int(try r.u32()), pinned: try r.bool())) }
+            mapper[pfn.raw] = Self.overflowBit | UInt32(overflow.count)
+            overflow.append(list)
+        default:
+            throw EngineError(.EINVAL, "page \(pfn.raw): bad mapper kind")
+        }
+    }
+}

@@ -517,6 +517,50 @@ paths:
             application/json:
               schema: {$ref: "#/components/schemas/EngineStats"}
         "401": {$ref: "#/components/responses/Unauthorized"}
+  /snapshot:
+    post:
+      operationId: takeSnapshot
+      summary: "With --data-dir: write a snapshot of the whole state now (atomically; older journal segments and snapshots are then removed, the newest two snapshots kept). Requests keep being served while it is written."
+      responses:
+        "200":
+          description: The snapshot written.
+          content:
+            application/json:
+              schema:
+                type: object
+                additionalProperties: false
+                required: [file, seq, bytes, copy_ms, write_ms]
+                properties:
+                  file: {type: string, description: "File name in the data directory."}
+                  seq: {type: integer, minimum: 0, description: "Sequence number of the last journal record the snapshot covers."}
+                  bytes: {type: integer, minimum: 0}
+                  copy_ms: {type: integer, minimum: 0, description: "Time the state was copied under the shared lock."}
+                  write_ms: {type: integer, minimum: 0, description: "Time to write and fsync it, outside the lock."}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "409": {$ref: "#/components/responses/Conflict"}
+        "500": {$ref: "#/components/responses/ServerError"}
+  /journal:
+    get:
+      operationId: getJournal
+      summary: "With --data-dir: the journal records after sequence number `from`, as JSON lines (one command per line, in apply order), to record a session and replay it elsewhere."
+      parameters:
+        - {name: from, in: query, required: false, schema: {type: integer, minimum: 0, maximum: 9223372036854775807, default: 0}, description: "Records with a larger sequence number are returned."}
+        - {name: limit, in: query, required: false, schema: {type: integer, minimum: 1, maximum: 100000, default: 10000}}
+      responses:
+        "200":
+          description: "One JSON object per line: seq, command (the engine command's name, or reset), and the command's fields (page events as POST /events takes them; controls in pages, null for unlimited)."
+          content:
+            application/x-ndjson:
+              schema: {type: string}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "409": {$ref: "#/components/responses/Conflict"}
+        "410":
+          description: "Record from+1 is no longer in the journal (a snapshot covers it)."
+          content:
+            application/problem+json:
+              schema: {$ref: "#/components/schemas/Problem"}
+        "500": {$ref: "#/components/responses/ServerError"}
   /metrics:
     get:
       operationId: metrics
@@ -663,6 +707,11 @@ components:
       content:
         application/problem+json:
           schema: {$ref: "#/components/schemas/Problem"}
+    ServerError:
+      description: "The data directory could not be read or written (the detail says why)."
+      content:
+        application/problem+json:
+          schema: {$ref: "#/components/schemas/Problem"}
   schemas:
     Name:
       description: 1 to 64 of [A-Za-z0-9._-], neither "." nor containing "..".
@@ -728,7 +777,7 @@ components:
         swap_max: {$ref: "#/components/schemas/LimitBytes"}
     Machine:
       type: object
-      required: [page_size, memory_bytes, swap_bytes, total_pages, free_pages, swap_free_bytes, cgroup, version]
+      required: [page_size, memory_bytes, swap_bytes, total_pages, free_pages, swap_free_bytes, cgroup, lru, swappiness, version]
       properties:
         page_size: {type: integer}
         memory_bytes: {type: integer}
@@ -737,6 +786,14 @@ components:
         free_pages: {type: integer}
         swap_free_bytes: {type: integer}
         cgroup: {enum: [v1, v2]}
+        lru:
+          enum: [seed, split]
+          description: "Reclaim lists: seed (one active/inactive pair per container) or split (anon and file LRUs, divided by swappiness). Default split with v2, seed with v1."
+        swappiness:
+          type: integer
+          minimum: 0
+          maximum: 200
+          description: With lru split, the weight of anonymous pages against file pages (200 - swappiness) in each reclaim visit (vm.swappiness).
         version: {type: string}
     Container:
       type: object

@@ -209,7 +209,10 @@ public final class HTTPServer: Sendable {
         deadlines?.running(connection)
         handling.add(1, ordering: .relaxed)
         let auth = app.config.authToken == nil ? nil : header(connection, "Authorization")
-        let request = HTTPRequest(method: method, path: url, body: state.body, authorization: auth)
+        var request = HTTPRequest(method: method, path: url, body: state.body, authorization: auth)
+        for name in HTTPRequest.queryNames {
+            if let v = MHD_lookup_connection_value(connection, MHD_ValueKind.GET_ARGUMENT_KIND, name) { request.query[name] = String(cString: v) }
+        }
         var (response, route) = app.handle(request)
         handling.subtract(1, ordering: .relaxed)
         if state.closeAfter { response.headers.append(("Connection", "close")) }

@@ -97,6 +97,8 @@ struct JSONWriter {
     mutating func endObject() { storage.append(UInt8(ascii: "}")); needComma = true }
     mutating func beginArray() { separate(); storage.append(UInt8(ascii: "[")); needComma = false }
     mutating func endArray() { storage.append(UInt8(ascii: "]")); needComma = true }
+    /// Ends a line of JSON lines (the next value starts without a comma).
+    mutating func newline() { storage.append(0x0A); needComma = false }
 
     /// Writes `"name":` (names are plain ASCII chosen by us).
     mutating func key(_ name: StaticString) {

@@ -43,6 +43,8 @@ extension App {
         w.member("free_pages", s.freePages)
         w.member("swap_free_bytes", s.swapFree * m.pageSize)
         w.member("cgroup", m.cgroup.rawValue)
+        w.member("lru", m.lru.rawValue)
+        w.member("swappiness", m.swappiness)
         w.member("version", config.version)
         w.endObject()
         return .json(200, w)

@@ -41,7 +41,10 @@ extension App {
         do { fresh = try MemcgEngine(machine: config.machine) } catch { throw HTTPError(error) }
         // Live workloads play into the engine being replaced: stop them first.
         workloads.stopAll()
-        engine.replace(with: fresh)
+        let seq = engine.replace(with: fresh) { store?.appendReset() ?? 0 }
+        if let store, seq > 0, !store.waitDurable(seq) {
+            throw HTTPError(503, "EIO", "the reset was applied but could not be journaled (\(store.failure ?? "journal failed"))")
+        }
         history.clear()
         logger.info("machine reset", metadata: ["memory_bytes": .stringConvertible(config.machine.memoryBytes),
                                                 "swap_bytes": .stringConvertible(config.machine.swapBytes)])

@@ -53,7 +53,8 @@ extension App {
 
     func startWorkload(_ spec: WorkloadSpec, speed: Double) throws(HTTPError) -> WorkloadPlayer {
         let logger = self.logger
-        let p = try workloads.start(spec: spec, name: spec.name, speed: speed, engine: engine, machine: config.machine) { kills in
+        let p = try workloads.start(spec: spec, name: spec.name, speed: speed, engine: engine, machine: config.machine,
+                                    store: store, onSnapshotDue: { [self] in snapshotInBackground() }) { kills in
             for k in kills {
                 logger.info("oom kill", metadata: ["pid": .stringConvertible(k.pid), "container": .string(k.container),
                                                    "pages": .stringConvertible(k.pages), "cause": "workload"])

@@ -1,5 +1,6 @@
 import Logging
 import MemcgEngine
+import MemcgStore
 import Synchronization
 
 /// Service settings the routes need.
@@ -55,9 +56,20 @@ public final class App: Sendable {
     let servedSpec: [UInt8]
 
     /// Fails when the host cannot map the machine's frame tables.
-    public init(config: AppConfig, metrics: ServiceMetrics = ServiceMetrics(), logger: Logger = Logger(label: "memcgd")) throws(EngineError) {
+    /// The data directory's journal and snapshots; nil when state lives in memory only.
+    public let store: Store?
+
+    /// Fails when the host cannot map the machine's frame tables. With a
+    /// `store`, `recovered` is the engine its recovery gave.
+    public init(config: AppConfig, metrics: ServiceMetrics = ServiceMetrics(), logger: Logger = Logger(label: "memcgd"),
+                store: Store? = nil, recovered: MemcgEngine? = nil) throws(EngineError) {
         self.config = config
-        self.engine = LockedEngine(try MemcgEngine(machine: config.machine))
+        self.store = store
+        if let recovered {
+            self.engine = LockedEngine(recovered)
+        } else {
+            self.engine = LockedEngine(try MemcgEngine(machine: config.machine))
+        }
         self.metrics = metrics
         self.servedSpec = Array((OpenAPIDocument.served(frames: config.machine.frames) + "\n").utf8)
         self.logger = logger
@@ -205,6 +217,8 @@ public final class App: Sendable {
         case (.workloads, _): return try startWorkload(req.body)
         case (.workload, "GET"): return try getWorkload(try workloadID(param))
         case (.workload, _): return try stopWorkload(try workloadID(param))
+        case (.snapshot, _): return try postSnapshot()
+        case (.journal, _): return try getJournal(req.query)
         case (.openapi, _):
             return HTTPResponse(status: 200, contentType: "application/yaml", body: servedSpec)
         }
@@ -228,9 +242,27 @@ public final class App: Sendable {
     }
 
     /// Runs `body` on the engine under the lock, mapping engine errors.
+    /// This is the one place the service applies commands: with a data
+    /// directory, each command is journaled under the lock (in apply order)
+    /// and the reply waits, after the lock is released, until the journal
+    /// holds it as durably as `--fsync` asks (durability.md). A command that
+    /// fails inside the engine is journaled too (replay repeats the failure).
     @discardableResult
-    func withEngine<T>(_ body: (MemcgEngine) throws(EngineError) -> T) throws(HTTPError) -> T {
-        do throws(EngineError) { return try engine.withLock(body) } catch { throw HTTPError(error) }
+    func withEngine<T>(_ body: (JournaledEngine) throws(EngineError) -> T) throws(HTTPError) -> T {
+        let (result, seq) = engine.withLock { e -> (Result<T, EngineError>, UInt64) in
+            let j = JournaledEngine(e, store)
+            do throws(EngineError) { return (.success(try body(j)), j.lastSeq) } catch { return (.failure(error), j.lastSeq) }
+        }
+        if let store, seq > 0 {
+            guard store.waitDurable(seq) else {
+                throw HTTPError(503, "EIO", "the command was applied but could not be journaled (\(store.failure ?? "journal failed")); the service cannot acknowledge changes until restarted")
+            }
+            if store.snapshotDue { snapshotInBackground() }
+        }
+        switch result {
+        case .success(let v): return v
+        case .failure(let e): throw HTTPError(e)
+        }
     }
 
     /// Like `withEngine`, for pure reads of engine state (shared lock).

@@ -7,12 +7,18 @@ public struct HTTPRequest: Sendable {
     public var body: [UInt8]
     /// The `Authorization` header, if any.
     public var authorization: String?
+    /// The query arguments the routes read (`queryNames`), decoded.
+    public var query: [String: String] = [:]
 
-    public init(method: String, path: String, body: [UInt8] = [], authorization: String? = nil) {
+    /// Query arguments any route reads (GET /journal's `from` and `limit`).
+    public static let queryNames = ["from", "limit"]
+
+    public init(method: String, path: String, body: [UInt8] = [], authorization: String? = nil, query: [String: String] = [:]) {
         self.method = method
         self.path = path
         self.body = body
         self.authorization = authorization
+        self.query = query
     }
 }
 

@@ -75,9 +75,21 @@ final class LockedEngine: @unchecked Sendable {
         return since == 0 ? 0 : monotonicNanos() &- since
     }
 
-    /// Replaces the engine (a machine reset); waits for every reader and writer.
-    func replace(with fresh: MemcgEngine) {
-        lock.write { engine = fresh }
+    /// Replaces the engine (a machine reset); waits for every reader and
+    /// writer. `journal` runs under the lock (it records the reset) and its
+    /// result is returned.
+    @discardableResult
+    func replace<T>(with fresh: MemcgEngine, journal: () -> T) -> T {
+        lock.write {
+            engine = fresh
+            return journal()
+        }
+    }
+
+    /// The engine itself under the shared lock (a snapshot's copy: it
+    /// reads only, and no command is applied meanwhile).
+    func readEngine<T, E: Error>(_ body: (MemcgEngine) throws(E) -> T) throws(E) -> T {
+        try lock.read { () throws(E) -> T in try body(engine) }
     }
 
     func read<T, E: Error>(_ body: (EngineView) throws(E) -> T) throws(E) -> T {

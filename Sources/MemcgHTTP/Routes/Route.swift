@@ -26,19 +26,21 @@ public enum Route: String, CaseIterable, Sendable {
     case openapi = "/openapi.yaml"
     case workloads = "/workloads"
     case workload = "/workloads/{id}"
+    case snapshot = "/snapshot"
+    case journal = "/journal"
 
     /// The template, used as the `route` label of the HTTP metrics.
     public var template: String { rawValue }
 
     var methods: [String] {
         switch self {
-        case .web, .healthz, .machine, .containerStats, .history, .stats, .metrics, .openapi: ["GET"]
+        case .web, .healthz, .machine, .containerStats, .history, .stats, .metrics, .openapi, .journal: ["GET"]
         case .containers, .processes, .workloads: ["GET", "POST"]
         case .workload: ["GET", "DELETE"]
         case .container: ["GET", "PATCH", "DELETE"]
         case .process: ["GET", "DELETE"]
         case .limits: ["GET", "PUT"]
-        case .statsReset, .forceEmpty, .reclaim, .events, .machineReset: ["POST"]
+        case .statsReset, .forceEmpty, .reclaim, .events, .machineReset, .snapshot: ["POST"]
         case .processContainer: ["PUT"]
         }
     }
@@ -87,6 +89,8 @@ public enum Route: String, CaseIterable, Sendable {
                 if eq(s, e, "metrics") { return (.metrics, nil) }
                 if eq(s, e, "openapi.yaml") { return (.openapi, nil) }
                 if eq(s, e, "workloads") { return (.workloads, nil) }
+                if eq(s, e, "snapshot") { return (.snapshot, nil) }
+                if eq(s, e, "journal") { return (.journal, nil) }
                 return nil
             case 2:
                 if eq(starts.0, ends.0, "containers") { return (.container, str(starts.1, ends.1)) }

@@ -1,4 +1,5 @@
 import MemcgEngine
+import MemcgStore
 import MemcgWorkload
 #if canImport(Glibc)
 import Glibc
@@ -49,9 +50,14 @@ final class WorkloadPlayer: @unchecked Sendable {
     /// Set by the thread as its last act (or when it could not start).
     private var ended = false
     private var onKill: (@Sendable ([KillEvent]) -> Void)?
+    /// The service's journal (with --data-dir): every command the driver
+    /// applies is appended under the engine lock, in apply order, as the
+    /// routes' commands are in `App.withEngine`.
+    private let store: Store?
+    private let onSnapshotDue: (@Sendable () -> Void)?
 
     init(id: Int, name: String?, spec: WorkloadSpec, speed: Double, engine: LockedEngine, driver: Driver,
-         onKill: (@Sendable ([KillEvent]) -> Void)? = nil) {
+         store: Store? = nil, onSnapshotDue: (@Sendable () -> Void)? = nil, onKill: (@Sendable ([KillEvent]) -> Void)? = nil) {
         self.id = id
         self.name = name
         self.speed = speed
@@ -63,6 +69,9 @@ final class WorkloadPlayer: @unchecked Sendable {
         self.driver = driver
         self.pageSize = UInt64(driver.config.machine.pageSize)
         self.onKill = onKill
+        self.store = store
+        self.onSnapshotDue = onSnapshotDue
+        if let store { driver.onApply = { store.append($0) } }
     }
 
     var snapshot: Progress { lock.withLock { progress } }
@@ -139,6 +148,10 @@ final class WorkloadPlayer: @unchecked Sendable {
                 break
             }
             if !kills.isEmpty { onKill?(kills) }
+            if let store {
+                if let f = store.failure { ending = (.failed, "the journal failed (\(f)): the player stopped"); break }
+                if store.snapshotDue { onSnapshotDue?() }
+            }
             note(target: target, played: max(played, driver.virtualTime), wall: wall)
         }
         let wall = elapsed()

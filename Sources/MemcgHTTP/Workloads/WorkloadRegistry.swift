@@ -1,4 +1,5 @@
 import MemcgEngine
+import MemcgStore
 import MemcgWorkload
 
 /// The live players of a service: started by POST /workloads (or
@@ -33,6 +34,7 @@ final class WorkloadRegistry: @unchecked Sendable {
     /// still playing that has not created it yet), or when too many are
     /// running; 400 when it addresses more memory than the bound.
     func start(spec: WorkloadSpec, name: String?, speed: Double, engine: LockedEngine, machine: Machine,
+               store: Store?, onSnapshotDue: (@Sendable () -> Void)?,
                onKill: (@Sendable ([KillEvent]) -> Void)?) throws(HTTPError) -> WorkloadPlayer {
         let bound = Self.footprintBound(machine)
         let need = Self.footprint(spec)
@@ -65,7 +67,8 @@ final class WorkloadRegistry: @unchecked Sendable {
                     throw HTTPError(400, "EINVAL", error.message)
                 }
             }
-            let p = WorkloadPlayer(id: nextID, name: name, spec: spec, speed: speed, engine: engine, driver: driver, onKill: onKill)
+            let p = WorkloadPlayer(id: nextID, name: name, spec: spec, speed: speed, engine: engine, driver: driver,
+                                   store: store, onSnapshotDue: onSnapshotDue, onKill: onKill)
             nextID += 1
             players.append(p)
             // Forget the oldest ended ones beyond the bound.

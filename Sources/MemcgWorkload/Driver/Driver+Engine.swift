@@ -14,7 +14,7 @@ extension Driver {
     func flushAccesses() {
         guard !pendingAccess.isEmpty else { return }
         do {
-            let out = try engine.apply(.events(pendingAccess, listEvicted: false))
+            let out = try applyToEngine(.events(pendingAccess, listEvicted: false))
             precondition(out.evictedCount == 0 && out.oomKills.isEmpty, "a non-charging event evicted or killed")
         } catch {
             guard shared else { preconditionFailure("the driver built an invalid batch: \(error)") }
@@ -46,7 +46,7 @@ extension Driver {
         single.removeAll(keepingCapacity: true)
         single.append(PageEvent(op, pid: pid, page: f, oldPage: old, shmem: shmem))
         let out: Outcome
-        do { out = try engine.apply(.events(single, listEvicted: true)) } catch {
+        do { out = try applyToEngine(.events(single, listEvicted: true)) } catch {
             guard shared else { preconditionFailure("the driver built an invalid event: \(error)") }
             frames.release(f)
             throw refused(error)
@@ -169,7 +169,7 @@ extension Driver {
     /// Runs an engine command that is not a page event.
     func command(_ c: Command) throws(TraceError) {
         flushAccesses()
-        do { absorb(try engine.apply(c)) } catch {
+        do { absorb(try applyToEngine(c)) } catch {
             for f in error.evicted { evicted(f) }
             throw self.error("\(error.code.rawValue): \(error.detail)")
         }

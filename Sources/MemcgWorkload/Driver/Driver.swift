@@ -101,6 +101,18 @@ public final class Driver {
     /// engine refuses (the workload's containers or processes changed
     /// through the API) stops the play with an error instead of trapping.
     let shared: Bool
+    /// Told every command of a logical trace the driver applies, after the
+    /// engine has (whether it succeeded or not, as a replay repeats a
+    /// failure too): the live player journals them with the service's.
+    @exclusivity(unchecked) public var onApply: ((Command) -> Void)?
+
+    /// The engine's `apply`, then `onApply`.
+    @inline(__always)
+    func applyToEngine(_ c: Command) throws(EngineError) -> Outcome {
+        defer { onApply?(c) }
+        return try engine.apply(c)
+    }
+
     /// An engine refusal met where no error can be thrown; `play` throws it.
     @exclusivity(unchecked) var fault: TraceError?
 

@@ -56,7 +56,8 @@ extension RunSummary {
         return JSONText.object([
             ("trace", JSONText.quote(trace)), ("kind", JSONText.quote(kind.rawValue)),
             ("machine", JSONText.object([("memory_bytes", "\(machine.memoryBytes)"), ("swap_bytes", "\(machine.swapBytes)"),
-                                         ("page_size", "\(machine.pageSize)"), ("cgroup", JSONText.quote(cgroup))])),
+                                         ("page_size", "\(machine.pageSize)"), ("cgroup", JSONText.quote(cgroup)),
+                                         ("lru", JSONText.quote(machine.lru.rawValue)), ("swappiness", "\(machine.swappiness)")])),
             ("records", "\(records)"), ("records_applied", "\(recordsApplied)"), ("records_skipped", "\(recordsSkipped)"),
             ("pages", "\(pages)"), ("pages_skipped", "\(pagesSkipped)"), ("first_touches", "\(firstTouches)"),
             ("refaults", "\(refaults)"), ("hits", "\(hits)"), ("collapsed", "\(collapsed)"), ("zero_page_reads", "\(zeroPageReads)"),
@@ -84,7 +85,8 @@ extension RunSummary {
     /// A table for a terminal.
     public func table(trace: String) -> String {
         var s = "trace \(trace): \(kind.rawValue), \(records) records (\(recordsApplied) applied, \(recordsSkipped) skipped), \(pages) pages\n"
-        s += "machine: memory \(humanBytes(machine.memoryBytes)), swap \(humanBytes(machine.swapBytes)), page size \(machine.pageSize), cgroup \(cgroup)\n"
+        s += "machine: memory \(humanBytes(machine.memoryBytes)), swap \(humanBytes(machine.swapBytes)), page size \(machine.pageSize), cgroup \(cgroup), lru \(machine.lru.rawValue)"
+            + (machine.lru == .split ? ", swappiness \(machine.swappiness)\n" : "\n")
         s += "pages: \(firstTouches) first touches, \(refaults) refaults, \(hits) hits, \(collapsed) repeats collapsed, "
         s += "\(zeroPageReads) zero-page reads, \(cows) copy-on-write, \(failedCharges) failed charges; \(evictions) evictions\n\n"
         s += formatTable([Self.columns] + containers.map { row($0, human: true) })

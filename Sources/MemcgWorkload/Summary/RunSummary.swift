@@ -11,6 +11,15 @@ public struct KillEvent: Sendable, Equatable {
     public var container: String
     /// The victim's score: distinct pages it mapped in the refusing subtree.
     public var pages: Int
+
+    public init(time: Double, record: Int, line: Int, pid: Int, container: String, pages: Int) {
+        self.time = time
+        self.record = record
+        self.line = line
+        self.pid = pid
+        self.container = container
+        self.pages = pages
+    }
 }
 
 /// What one container went through in a replay. Amounts in bytes.
@@ -37,6 +46,8 @@ public struct ContainerCounts: Sendable, Equatable {
     public var peakSwap = 0
     public var swap = 0
     public var limit: Int?
+
+    public init() {}
 }
 
 /// The result of one replay (workloads.md section 3, "Counted").
