@@ -11,11 +11,11 @@ ARGS       ?=
 # Python test tools live in a virtual environment under the build folder
 # (Debian 12 has no pip and refuses installs into the system Python).
 VENV       := .build/venv
-PY_TOOLS   := 'schemathesis>=4.0,<5' 'selenium>=4.15'
+PY_TOOLS   := 'schemathesis>=4.0,<5' 'selenium>=4.15' 'pyyaml>=6'
 # Extra flags for release builds (the Dockerfile adds --static-swift-stdlib).
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: all build run test test-swift test-e2e test-durability soak test-adversarial test-browser bench deps test-deps browser-deps clean openapi web
+.PHONY: all build run test test-swift test-e2e test-durability soak test-adversarial test-browser test-deploy deploy bench deps test-deps browser-deps clean openapi web
 
 all: build
 
@@ -65,11 +65,20 @@ run: build
 	$(RELEASE)/memcgd serve $(ARGS)
 
 ## test: every test — engine, routes, live server, promtool, Prometheus, OpenAPI, adversarial clients, the web view in chromium.
-test: test-deps test-swift test-e2e test-durability test-adversarial test-browser
+test: test-deps test-swift test-e2e test-durability test-adversarial test-browser test-deploy
 
 test-swift: test-deps
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
 	$(SWIFT) test $(TEST_FLAGS) --skip-build
+
+## test-deploy: deploy/ parses and says what it must (tests/deploy/check.py), promtool on its rules and Prometheus config.
+test-deploy: test-deps
+	@$(VENV)/bin/python -c 'import yaml' 2>/dev/null || $(VENV)/bin/pip install -q --disable-pip-version-check 'pyyaml>=6'
+	bash tests/deploy/run.sh $(VENV)/bin/python
+
+## deploy: regenerate the Kubernetes manifests made from dashboards/ and examples/workloads/.
+deploy:
+	bash deploy/kubernetes/generate.sh
 
 test-e2e: test-deps
 	$(SWIFT) build -c release --product memcgd

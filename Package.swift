@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // Dynamic exclusivity checks on the engine's hot stored properties
@@ -25,7 +26,8 @@ let package = Package(
         // ones carry `@exclusivity(unchecked)` instead of a target-wide flag,
         // so the library can be used as a package dependency.
         .target(name: "MemcgEngine", swiftSettings: checks),
-        .target(name: "MemcgWorkload", dependencies: ["MemcgEngine"], swiftSettings: checks),
+        // Yams reads workload specs written in YAML (workloads.md section 6).
+        .target(name: "MemcgWorkload", dependencies: ["MemcgEngine", .product(name: "Yams", package: "Yams")], swiftSettings: checks),
         // Journal, snapshots and recovery; uses the engine only.
         .target(name: "MemcgStore", dependencies: ["MemcgEngine"], swiftSettings: checks),
         .systemLibrary(
@@ -36,7 +38,7 @@ let package = Package(
         .target(
             name: "MemcgHTTP",
             dependencies: [
-                "MemcgEngine", "MemcgStore", "CMicroHTTPD",
+                "MemcgEngine", "MemcgWorkload", "MemcgStore", "CMicroHTTPD",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
@@ -59,7 +61,7 @@ let package = Package(
         .testTarget(name: "MemcgWorkloadTests", dependencies: ["MemcgWorkload", "MemcgEngine"], swiftSettings: checks),
         .testTarget(
             name: "MemcgHTTPTests",
-            dependencies: ["MemcgHTTP", "MemcgEngine", .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "Logging", package: "swift-log")],
+            dependencies: ["MemcgHTTP", "MemcgEngine", "MemcgWorkload", "MemcgStore", .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "Logging", package: "swift-log")],
             swiftSettings: checks
         ),
     ]

@@ -2,6 +2,7 @@ import ArgumentParser
 import Logging
 import MemcgEngine
 import MemcgHTTP
+import MemcgWorkload
 import MemcgStore
 #if canImport(Glibc)
 import Glibc
@@ -18,7 +19,7 @@ struct Memcgd: ParsableCommand {
             set through the environment variable named in its help (flags win).
             """,
         version: memcgdVersion,
-        subcommands: [Serve.self, Replay.self, WhatIfCommand.self, Import.self, TraceGroup.self, Healthcheck.self],
+        subcommands: [Serve.self, Replay.self, WhatIfCommand.self, Generate.self, Import.self, TraceGroup.self, Healthcheck.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -127,6 +128,31 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("address-file"), help: ArgumentHelp("Write \"host port\" here once listening (for `memcgd healthcheck`); removed on exit. Env: MEMCGD_ADDRESS_FILE. Default: none.", valueName: "path"))
     var addressFile: String?
 
+    @Option(help: ArgumentHelp("A workload spec (.yaml, .yml or .json) to play into the service from the start (see POST /workloads). Env: MEMCGD_WORKLOAD. Default: none.", valueName: "path"))
+    var workload: String?
+
+    @Option(help: "Virtual seconds of --workload per wall second, above 0 and at most 1000000. Env: MEMCGD_SPEED. Default: the spec's own speed, else 1.")
+    var speed: Double?
+
+    /// The `--workload` spec and its speed, read and checked (nil without one).
+    func resolveWorkload() throws -> (WorkloadSpec, Double)? {
+        let path = try setting(workload, "MEMCGD_WORKLOAD", { $0 }, default: nil as String?)
+        let flagSpeed = try setting(speed, "MEMCGD_SPEED", { Double($0) }, default: nil as Double?)
+        if let s = flagSpeed, !(s > 0 && s <= App.maxWorkloadSpeed) {
+            throw ValidationError("--speed must be above 0 and at most \(Int(App.maxWorkloadSpeed)), not \(s)")
+        }
+        guard let path, !path.isEmpty else {
+            if flagSpeed != nil { throw ValidationError("--speed needs --workload") }
+            return nil
+        }
+        do {
+            let (spec, own) = try App.readWorkload(path: path)
+            return (spec, flagSpeed ?? own ?? 1)
+        } catch {
+            throw ValidationError("--workload \(path): \(error.detail)")
+        }
+    }
+
     @Option(name: .customLong("data-dir"), help: ArgumentHelp("Keep state here across restarts: a journal of every command and snapshots; created when missing. Without it, state lives in memory only. Env: MEMCGD_DATA_DIR. Default: none.", valueName: "path"))
     var dataDir: String?
 
@@ -226,6 +252,7 @@ struct Serve: ParsableCommand {
     func validate() throws {
         let (app, _, _, _) = try resolve()
         _ = try storeConfig(machine: app.machine)
+        _ = try resolveWorkload()
     }
 
     var addressPath: String? {
@@ -235,6 +262,7 @@ struct Serve: ParsableCommand {
 
     func run() throws {
         let (appConfig, serverConfig, level, format) = try resolve()
+        let workload = try resolveWorkload()
         LoggingSystem.bootstrap { label in
             var h: any LogHandler = format == "json" ? JSONLineLogHandler(label: label) : StreamLogHandler.standardError(label: label)
             h.logLevel = level
@@ -293,9 +321,21 @@ struct Serve: ParsableCommand {
             "page_size": .stringConvertible(m.pageSize), "threads": .stringConvertible(serverConfig.threads),
             "auth": .string(appConfig.authToken == nil ? "off" : "bearer"), "version": .string(memcgdVersion),
         ])
+        if let (spec, speed) = workload {
+            do { _ = try app.startWorkload(spec: spec, speed: speed) } catch where error.status == 409 {
+                // Recovered state (--data-dir) already has its containers: serve what was recovered.
+                logger.warning("workload not started", metadata: ["error": .string(error.detail)])
+            } catch {
+                logger.critical("cannot start the workload", metadata: ["error": .string(error.detail)])
+                server.stop()
+                if let path = addressPath { unlink(path) }
+                throw ExitCode(65)
+            }
+        }
         var received: Int32 = 0
         sigwait(&signals, &received)
         logger.info("shutting down", metadata: ["signal": .string(received == SIGTERM ? "SIGTERM" : "SIGINT")])
+        app.stopWorkloads()
         app.stopSampling()
         let drained = server.stop(drain: .seconds(10))
         if let store {

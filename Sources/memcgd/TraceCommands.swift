@@ -104,6 +104,7 @@ func usage(_ message: String) -> Error {
 func loadTrace(_ path: String) throws -> Trace {
     let progress = Progress("reading \(path)")
     defer { progress.finish() }
+    if SpecReader.isSpecPath(path) { return WorkloadGenerator.trace(try loadSpec(path)) }
     do {
         if path != "-" && TracePack.isPacked(path: path) { return try TracePack.read(path: path) }
         return try TraceReader.read(path: path) { done, total, _ in progress.update(done, total) }
@@ -124,7 +125,7 @@ struct Replay: ParsableCommand {
         abstract: "Replay a trace on a fresh engine and print what happened.",
         discussion: "Exit codes: 0 done, 64 bad usage (or the machine is too small), 65 bad trace (the message names the line).")
 
-    @Argument(help: "The trace: JSON lines, logical or physical (- for standard input); or a --data-dir (or one journal-*.log segment of it), whose journal is replayed.") var trace: String
+    @Argument(help: "The trace: JSON lines, logical or physical (- for standard input); a workload spec (.yaml, .yml, .json); or a --data-dir (or one journal-*.log segment of it), whose journal is replayed.") var trace: String
     @OptionGroup var machine: MachineOptions
     @Option(help: "table, json or csv.") var format = "table"
     @Option(help: ArgumentHelp("Write per-container usage, working set, swap, refaults and events over virtual time.", valueName: "FILE.csv"))
@@ -182,7 +183,7 @@ struct WhatIfCommand: ParsableCommand {
         abstract: "Replay a trace under several values of a control and compare.",
         discussion: "--vary web.max=256M,512M,1G or --vary web.max=128M..2G/16; --find-min web.max bisects for the smallest limit with no OOM kill. Exit codes: 0, 64 bad usage, 65 bad trace.")
 
-    @Argument(help: "A logical trace (JSON lines).") var trace: String
+    @Argument(help: "A logical trace (JSON lines) or a workload spec (.yaml, .yml, .json).") var trace: String
     @OptionGroup var machine: MachineOptions
     @Option(help: ArgumentHelp("NAME.CONTROL=V1,V2,... or NAME.CONTROL=LO..HI/STEPS.", valueName: "spec")) var vary: String?
     @Option(name: .customLong("find-min"), help: ArgumentHelp("Bisect NAME.CONTROL for the smallest value with no OOM kill.", valueName: "NAME.CONTROL"))

@@ -572,6 +572,84 @@ paths:
           content:
             text/plain:
               schema: {type: string}
+  /workloads:
+    get:
+      operationId: listWorkloads
+      summary: The live workloads, playing and ended (the 32 most recent).
+      responses:
+        "200":
+          description: The workloads, oldest first.
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [workloads]
+                properties:
+                  workloads:
+                    type: array
+                    items: {$ref: "#/components/schemas/Workload"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+    post:
+      operationId: startWorkload
+      summary: >-
+        Start playing a workload spec (docs/workloads.md) into this service's
+        engine, paced to wall time. Its containers and pids must not exist
+        (409 EEXIST); at most 4 play at once (409 EBUSY); the service's
+        machine is used, the spec's machine is ignored.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/WorkloadSpec"}
+          application/yaml:
+            schema:
+              type: string
+              description: The same spec in YAML, `speed` a top-level key.
+      responses:
+        "201":
+          description: Started.
+          headers:
+            Location:
+              schema: {type: string}
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Workload"}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "409": {$ref: "#/components/responses/Conflict"}
+        "413": {$ref: "#/components/responses/TooLarge"}
+  /workloads/{id}:
+    parameters:
+      - name: id
+        in: path
+        required: true
+        schema: {type: integer, minimum: 1, maximum: 999999999}
+    get:
+      operationId: getWorkload
+      summary: One workload's progress.
+      responses:
+        "200":
+          description: The workload.
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Workload"}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {$ref: "#/components/responses/NotFound"}
+    delete:
+      operationId: stopWorkload
+      summary: >-
+        Stop it after its current batch (its containers and processes stay as
+        they are); an ended workload is answered as it is.
+      responses:
+        "200":
+          description: The workload, stopped.
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Workload"}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {$ref: "#/components/responses/NotFound"}
   /openapi.yaml:
     get:
       operationId: openapi
@@ -1013,6 +1091,54 @@ components:
           additionalProperties:
             type: object
             additionalProperties: {type: integer}
+    WorkloadSpec:
+      description: >-
+        A workload spec (docs/workloads.md): containers and processes in
+        phases of virtual time, plus the live player's `speed`. Cross
+        references (a process's container, fork_of) and amounts are checked
+        by the server, which names the field it refuses.
+      type: object
+      additionalProperties: false
+      required: [containers]
+      properties:
+        speed:
+          description: Virtual seconds per wall second (default 1).
+          type: number
+          exclusiveMinimum: 0
+          maximum: 1000000
+        seed: {type: integer, minimum: 0}
+        name: {type: string, maxLength: 100}
+        comment: {type: string}
+        tick: {type: [number, string]}
+        machine: {type: object}
+        containers:
+          type: array
+          minItems: 1
+          items: {type: object}
+        processes:
+          type: array
+          items: {type: object}
+    Workload:
+      type: object
+      required: [id, name, state, speed, virtual_seconds, duration_seconds, lag_seconds, wall_seconds,
+                 records_applied, records_skipped, pages, oom_kills, containers, error]
+      properties:
+        id: {type: integer}
+        name: {type: [string, "null"]}
+        state: {enum: [running, finished, stopped, failed]}
+        speed: {type: number}
+        virtual_seconds: {type: number, description: Virtual time played so far.}
+        duration_seconds: {type: number}
+        lag_seconds: {type: number, description: "How far the player is behind its clock (0 when it keeps up)."}
+        wall_seconds: {type: number}
+        records_applied: {type: integer}
+        records_skipped: {type: integer, description: Records of processes the OOM killer had killed.}
+        pages: {type: integer}
+        oom_kills: {type: integer}
+        containers:
+          type: array
+          items: {type: string}
+        error: {type: [string, "null"]}
     Problem:
       type: object
       required: [type, title, status, code, detail]

@@ -161,6 +161,15 @@ struct JSONWriter {
 
     mutating func string(_ s: String?) { if let s { string(s) } else { null() } }
 
+    /// A finite number with millisecond precision (non-finite ones as null).
+    mutating func number(_ v: Double) {
+        guard v.isFinite else { return null() }
+        separate()
+        var text = String((v * 1000).rounded() / 1000)
+        if text.hasSuffix(".0") { text.removeLast(2) }
+        text.withUTF8 { storage.append($0.baseAddress!, $0.count) }
+    }
+
     // Members.
     mutating func member(_ k: StaticString, _ v: Int) { key(k); int(v) }
     mutating func member(_ k: StaticString, _ v: Int?) { key(k); int(v) }

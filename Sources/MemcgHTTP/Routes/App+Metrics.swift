@@ -5,8 +5,9 @@ extension App {
 
     /// GET /metrics: snapshot under the engine lock, format outside it.
     func scrape() -> HTTPResponse {
-        let body = metrics.scrape({ engine.read { ($0.allContainers(), $0.engineSnapshot) } }, pageSize: config.machine.pageSize,
+        var body = metrics.scrape({ engine.read { ($0.allContainers(), $0.engineSnapshot) } }, pageSize: config.machine.pageSize,
                                   machineBytes: config.machine.memoryBytes)
+        body.append(contentsOf: workloadMetrics())
         return HTTPResponse(status: 200, contentType: Self.metricsContentType, body: body)
     }
 }

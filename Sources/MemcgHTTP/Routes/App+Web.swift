@@ -39,6 +39,8 @@ extension App {
         if !body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { _ = try object(body, allowed: []) }
         let fresh: MemcgEngine
         do { fresh = try MemcgEngine(machine: config.machine) } catch { throw HTTPError(error) }
+        // Live workloads play into the engine being replaced: stop them first.
+        workloads.stopAll()
         let seq = engine.replace(with: fresh) { store?.appendReset() ?? 0 }
         if let store, seq > 0, !store.waitDurable(seq) {
             throw HTTPError(503, "EIO", "the reset was applied but could not be journaled (\(store.failure ?? "journal failed"))")

@@ -44,6 +44,8 @@ public final class App: Sendable {
     public let metrics: ServiceMetrics
     /// Samples for the web view's chart (`GET /containers/{name}/history`).
     public let history = HistoryRecorder()
+    /// Live workloads playing into the engine.
+    let workloads = WorkloadRegistry()
     /// OOM kills, refused limit writes and resets are logged at info.
     let logger: Logger
     private let sampler = PosixLock()
@@ -89,6 +91,9 @@ public final class App: Sendable {
             ticker = t
         }
     }
+
+    /// Stops every live workload (before shutdown).
+    public func stopWorkloads() { workloads.stopAll() }
 
     public func stopSampling() {
         let t = sampler.withLock { () -> Ticker? in
@@ -208,6 +213,10 @@ public final class App: Sendable {
         case (.events, _): return try postEvents(req.body)
         case (.stats, _): return engineStats()
         case (.metrics, _): return scrape()
+        case (.workloads, "GET"): return listWorkloads()
+        case (.workloads, _): return try startWorkload(req.body)
+        case (.workload, "GET"): return try getWorkload(try workloadID(param))
+        case (.workload, _): return try stopWorkload(try workloadID(param))
         case (.snapshot, _): return try postSnapshot()
         case (.journal, _): return try getJournal(req.query)
         case (.openapi, _):

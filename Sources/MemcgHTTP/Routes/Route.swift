@@ -24,6 +24,8 @@ public enum Route: String, CaseIterable, Sendable {
     case stats = "/stats"
     case metrics = "/metrics"
     case openapi = "/openapi.yaml"
+    case workloads = "/workloads"
+    case workload = "/workloads/{id}"
     case snapshot = "/snapshot"
     case journal = "/journal"
 
@@ -33,7 +35,8 @@ public enum Route: String, CaseIterable, Sendable {
     var methods: [String] {
         switch self {
         case .web, .healthz, .machine, .containerStats, .history, .stats, .metrics, .openapi, .journal: ["GET"]
-        case .containers, .processes: ["GET", "POST"]
+        case .containers, .processes, .workloads: ["GET", "POST"]
+        case .workload: ["GET", "DELETE"]
         case .container: ["GET", "PATCH", "DELETE"]
         case .process: ["GET", "DELETE"]
         case .limits: ["GET", "PUT"]
@@ -85,12 +88,14 @@ public enum Route: String, CaseIterable, Sendable {
                 if eq(s, e, "stats") { return (.stats, nil) }
                 if eq(s, e, "metrics") { return (.metrics, nil) }
                 if eq(s, e, "openapi.yaml") { return (.openapi, nil) }
+                if eq(s, e, "workloads") { return (.workloads, nil) }
                 if eq(s, e, "snapshot") { return (.snapshot, nil) }
                 if eq(s, e, "journal") { return (.journal, nil) }
                 return nil
             case 2:
                 if eq(starts.0, ends.0, "containers") { return (.container, str(starts.1, ends.1)) }
                 if eq(starts.0, ends.0, "processes") { return (.process, str(starts.1, ends.1)) }
+                if eq(starts.0, ends.0, "workloads") { return (.workload, str(starts.1, ends.1)) }
                 if eq(starts.0, ends.0, "machine") && eq(starts.1, ends.1, "reset") { return (.machineReset, nil) }
                 return nil
             case 3:

@@ -14,10 +14,11 @@ extension Driver {
     func flushAccesses() {
         guard !pendingAccess.isEmpty else { return }
         do {
-            let out = try engine.apply(.events(pendingAccess, listEvicted: false))
+            let out = try applyToEngine(.events(pendingAccess, listEvicted: false))
             precondition(out.evictedCount == 0 && out.oomKills.isEmpty, "a non-charging event evicted or killed")
         } catch {
-            preconditionFailure("the driver built an invalid batch: \(error)")
+            guard shared else { preconditionFailure("the driver built an invalid batch: \(error)") }
+            if fault == nil { fault = refused(error) }
         }
         pendingAccess.removeAll(keepingCapacity: true)
     }
@@ -28,15 +29,27 @@ extension Driver {
     func chargeNew(_ op: PageOp, _ p: Int, old: Int? = nil, shmem: Bool = false) throws(TraceError) -> (Int?, retry: Bool) {
         absorbEvictedAtOnce()
         flushAccesses()
-        guard let f = frames.take(limit: config.machine.frames) else {
+        guard var f = frames.take(limit: config.machine.frames) else {
             throw error("the machine is full (\(config.machine.frames) frames of \(config.machine.pageSize) bytes, record \(recordIndex + 1)): give it more memory (--memory)")
+        }
+        if shared {
+            // Frames charged through the API belong to someone else.
+            while engine.view.owner(ofPage: f) != nil {
+                frames.passOver(f)
+                guard let g = frames.take(limit: config.machine.frames) else {
+                    throw error("the machine is full (\(config.machine.frames) frames of \(config.machine.pageSize) bytes): the workload needs a frame and none is free")
+                }
+                f = g
+            }
         }
         let pid = p >= 0 ? Int(procs[p].pid) : nil
         single.removeAll(keepingCapacity: true)
         single.append(PageEvent(op, pid: pid, page: f, oldPage: old, shmem: shmem))
         let out: Outcome
-        do { out = try engine.apply(.events(single, listEvicted: true)) } catch {
-            preconditionFailure("the driver built an invalid event: \(error)")
+        do { out = try applyToEngine(.events(single, listEvicted: true)) } catch {
+            guard shared else { preconditionFailure("the driver built an invalid event: \(error)") }
+            frames.release(f)
+            throw refused(error)
         }
         if out.failed == 0, out.evicted.contains(f) {
             // The high check after this charge evicted the page itself (model.md
@@ -111,7 +124,9 @@ extension Driver {
                 }
             }
         default:
-            preconditionFailure("the engine evicted frame \(f), which the driver thinks is free")
+            // Shared: a frame charged through the API, not the workload's.
+            guard shared else { preconditionFailure("the engine evicted frame \(f), which the driver thinks is free") }
+            return
         }
         summary.evictions += 1
         frames.release(f)
@@ -146,10 +161,15 @@ extension Driver {
         procs[p].alive = false
     }
 
+    /// The error for an event the shared engine refused.
+    func refused(_ e: EngineError) -> TraceError {
+        error("the engine refused the workload's event (\(e.code.rawValue): \(e.detail)); were its containers or processes changed through the API?")
+    }
+
     /// Runs an engine command that is not a page event.
     func command(_ c: Command) throws(TraceError) {
         flushAccesses()
-        do { absorb(try engine.apply(c)) } catch {
+        do { absorb(try applyToEngine(c)) } catch {
             for f in error.evicted { evicted(f) }
             throw self.error("\(error.code.rawValue): \(error.detail)")
         }

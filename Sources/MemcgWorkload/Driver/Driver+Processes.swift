@@ -52,7 +52,17 @@ extension Driver {
 
     /// fork: the child maps every page the parent maps, copy-on-write.
     func fork(pid: UInt32, parent: UInt32) throws(TraceError) {
-        guard let q = try process(parent) else { return skip(Record(op: .fork, pid: parent)) }
+        guard let q = try process(parent) else {
+            // The parent was OOM-killed: the fork never happens, and the
+            // child's records are skipped like a killed process's.
+            if pidMap[pid] == nil || procs[pidMap[pid]!].killed {
+                let c = try newProcess(pid: pid, container: procs[pidMap[parent]!].container, family: families.count)
+                families.append([])
+                procs[c].alive = false
+                procs[c].killed = true
+            }
+            return skip(Record(op: .fork, pid: parent))
+        }
         if let old = pidMap[pid], !procs[old].killed { throw error("pid \(pid) exists") }
         try command(.fork(pid: Int(pid), parentPid: Int(parent)))
         let family = procs[q].family

@@ -96,12 +96,42 @@ public final class Driver {
     @exclusivity(unchecked) var time = 0.0
     @exclusivity(unchecked) var series: SeriesRecorder?
 
-    public init(trace: Trace, config: ReplayConfig) throws(TraceError) {
-        self.trace = trace
-        self.config = config
-        do { self.engine = try MemcgEngine(machine: config.machine) } catch {
+    /// Plays into an engine that others use too (the live player): frames
+    /// the engine holds for someone else are passed over, and an event the
+    /// engine refuses (the workload's containers or processes changed
+    /// through the API) stops the play with an error instead of trapping.
+    let shared: Bool
+    /// Told every command of a logical trace the driver applies, after the
+    /// engine has (whether it succeeded or not, as a replay repeats a
+    /// failure too): the live player journals them with the service's.
+    @exclusivity(unchecked) public var onApply: ((Command) -> Void)?
+
+    /// The engine's `apply`, then `onApply`.
+    @inline(__always)
+    func applyToEngine(_ c: Command) throws(EngineError) -> Outcome {
+        defer { onApply?(c) }
+        return try engine.apply(c)
+    }
+
+    /// An engine refusal met where no error can be thrown; `play` throws it.
+    @exclusivity(unchecked) var fault: TraceError?
+
+    /// A driver on a fresh engine of its own (replay, whatif).
+    public convenience init(trace: Trace, config: ReplayConfig) throws(TraceError) {
+        let engine: MemcgEngine
+        do { engine = try MemcgEngine(machine: config.machine) } catch {
             throw TraceError(line: nil, "cannot build the machine: \(error.detail)")
         }
+        try self.init(trace: trace, config: config, engine: engine, shared: false)
+    }
+
+    /// A driver on a given engine. With `shared`, the caller serialises
+    /// access to the engine and holds its lock around every `play`.
+    public init(trace: Trace, config: ReplayConfig, engine: MemcgEngine, shared: Bool) throws(TraceError) {
+        self.trace = trace
+        self.config = config
+        self.engine = engine
+        self.shared = shared
         self.pageSize = UInt64(config.machine.pageSize)
         self.attach = Array(repeating: [], count: trace.objects.count)
         self.objectIsShm = trace.objectIsShm.map { $0 }
@@ -138,6 +168,34 @@ public final class Driver {
     }
 
     func error(_ message: String) -> TraceError { TraceError(line: currentLine, message) }
+
+    /// Applies one record of a trace fed record by record (a workload being
+    /// generated as it plays); `finishPlay` then gives the summary.
+    public func play(_ r: Record) throws(TraceError) {
+        if r.op != .time { recordIndex += 1 }
+        try apply(r)
+        if let f = fault {
+            fault = nil
+            throw f
+        }
+    }
+
+    /// Sends the accesses still queued, so the engine's state is complete
+    /// (the player does so before it lets go of the engine's lock).
+    public func settle() throws(TraceError) {
+        flushAccesses()
+        absorbEvictedAtOnce()
+        if let f = fault {
+            fault = nil
+            throw f
+        }
+    }
+
+    /// The summary of what was played so far.
+    public func finishPlay() -> RunSummary { finish() }
+
+    /// Virtual time of the last time record played.
+    public var virtualTime: Double { time }
 
     /// One logical record.
     func apply(_ r: Record) throws(TraceError) {
@@ -259,6 +317,12 @@ struct FrameAllocator {
         inUse += 1
         if inUse > peakInUse { peakInUse = inUse }
         return f
+    }
+
+    /// A frame taken that someone else holds (a shared engine): it is not
+    /// the driver's, so it is neither used nor put back on the free list.
+    mutating func passOver(_ f: Int) {
+        inUse -= 1
     }
 
     mutating func release(_ f: Int) {

@@ -1,0 +1,127 @@
+import MemcgEngine
+
+/// Writes logical records as JSON Lines (workloads.md section 2): the
+/// output of `memcgd generate`, read back by `TraceReader` into the same records.
+public struct TraceWriter {
+    let containers: [String]
+    let objects: [String]
+    let objectIsShm: [Bool]
+    let containerSpecs: [ContainerSpec]
+    let limitSpecs: [LimitSpec]
+    var time = 0.0
+
+    public init(trace: Trace) {
+        containers = trace.containers
+        objects = trace.objects
+        objectIsShm = trace.objectIsShm
+        containerSpecs = trace.containerSpecs
+        limitSpecs = trace.limitSpecs
+    }
+
+    /// The header line.
+    public static func header(_ h: TraceHeader, comment: String? = nil) -> String {
+        var machine: [String] = []
+        if let m = h.memoryBytes { machine.append("\"memory\":\(m)") }
+        if let s = h.swapBytes { machine.append("\"swap\":\(s)") }
+        if let p = h.pageSize { machine.append("\"page_size\":\(p)") }
+        if let c = h.cgroup { machine.append("\"cgroup\":\(quote(c))") }
+        var line = "{\"memcgd_trace\":1,\"machine\":{\(machine.joined(separator: ","))}"
+        if let comment { line += ",\"comment\":\(quote(comment))" }
+        return line + "}"
+    }
+
+    /// One record as a line (without the newline); nil for a time record,
+    /// whose time goes on the next line written.
+    public mutating func line(_ r: Record) -> String? {
+        if r.op == .time { time = r.time; return nil }
+        var s = "{\"op\":\"\(r.op.name)\""
+        func add(_ k: String, _ v: String) { s += ",\"\(k)\":\(v)" }
+        if time > 0 {
+            add("t", Self.number(time))
+            time = -1
+        }
+        switch r.op {
+        case .time: break
+        case .container:
+            let c = containerSpecs[Int(r.id)]
+            add("name", Self.quote(c.name))
+            if c.parent != MemcgEngine.rootName { add("parent", Self.quote(c.parent)) }
+            if !c.controls.values.isEmpty { add("limits", Self.limits(c.controls)) }
+            if c.oomGroup { add("oom_group", "true") }
+            if c.mappedOnly { add("charge_type", "\"mapped\"") }
+        case .limits:
+            let l = limitSpecs[Int(r.id)]
+            add("container", Self.quote(l.container))
+            add("limits", Self.limits(l.controls))
+        case .spawn, .move:
+            add("pid", "\(r.pid)")
+            add("container", Self.quote(containers[Int(r.id)]))
+        case .fork:
+            add("pid", "\(r.pid)")
+            add("parent", "\(r.id)")
+        case .exit:
+            add("pid", "\(r.pid)")
+        case .anon, .unmap, .mlock, .munlock:
+            add("pid", "\(r.pid)")
+            add("addr", "\(r.a)")
+            add("len", "\(r.b)")
+            if r.op == .anon && r.isWrite { add("write", "true") }
+        case .file, .shm, .unmapFile, .drop:
+            if r.pid != 0 { add("pid", "\(r.pid)") }
+            add(objectIsShm[Int(r.id)] ? "segment" : "file", Self.quote(objects[Int(r.id)]))
+            if r.op == .file || r.op == .shm || r.b != Record.wholeObject {
+                add("offset", "\(r.a)")
+                if r.b != Record.wholeObject { add("len", "\(r.b)") }
+            }
+            if r.op == .file && r.isMapped { add("mapped", "true") }
+            if (r.op == .file || r.op == .shm) && r.isWrite { add("write", "true") }
+        }
+        // The reader sets its own time from "t"; a time of -1 marks it written.
+        if time < 0 { time = 0 }
+        return s + "}"
+    }
+
+    static func limits(_ c: Controls) -> String {
+        "{" + c.values.map { "\"\($0.0.name)\":\($0.1.map(String.init) ?? "\"max\"")" }.joined(separator: ",") + "}"
+    }
+
+    /// Seconds as the shortest decimal that reads back as the same Double.
+    static func number(_ d: Double) -> String {
+        if d == d.rounded(), abs(d) < 1e15 { return String(Int(d)) }
+        return "\(d)"
+    }
+
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            default:
+                if u.value < 0x20 { out += "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count) + String(u.value, radix: 16) } else { out.unicodeScalars.append(u) }
+            }
+        }
+        return out + "\""
+    }
+}
+
+extension WorkloadGenerator {
+    /// Writes the spec's whole trace as JSON Lines, step by step (never held whole).
+    /// Returns the number of records written.
+    @discardableResult
+    public static func write(_ spec: WorkloadSpec, line: (String) -> Void) -> Int {
+        let g = WorkloadGenerator(spec: spec)
+        var w = TraceWriter(trace: g.emptyTrace())
+        line(TraceWriter.header(spec.machine, comment: "generated by memcgd generate, seed \(spec.seed)"))
+        var batch: [Record] = []
+        var n = 0
+        while g.next(into: &batch) {
+            for r in batch { if let s = w.line(r) { line(s); n += 1 } }
+            batch.removeAll(keepingCapacity: true)
+        }
+        return n
+    }
+}
