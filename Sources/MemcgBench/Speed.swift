@@ -9,32 +9,38 @@ import Glibc
 /// going to swap, a deep hierarchy, fork and exit of shared pages, and the
 /// two `POST /events` reader cases. Each prints M events/s (or ns per
 /// mapping) measured over at least `minimum` seconds after a warm-up.
-/// `MEMCG_BENCH_LRU=split|seed` runs one list setting (default: both).
+/// `MEMCG_BENCH_LRU=split|seed` runs one list setting (default: both);
+/// `MEMCG_BENCH_CASE=scattered|containers|swap|depth|fork|post` (a comma
+/// list) runs only those cases.
 func speedBenchmarks(minimum: Double = 0.6) throws {
+    let cases = getenv("MEMCG_BENCH_CASE").map { String(cString: $0).split(separator: ",").map(String.init) }
+    func wanted(_ name: String) -> Bool { cases.map { $0.contains(name) } ?? true }
     let modes = getenv("MEMCG_BENCH_LRU").flatMap { LRUMode(rawValue: String(cString: $0)) }.map { [$0] } ?? [.split, .seed]
     for lru in modes {
-        for frames in [1 << 20, 4 << 20] {
+        for frames in [1 << 20, 4 << 20] where wanted("scattered") {
             let r = try scatteredPages(frames: frames, lru: lru, minimum: minimum)
             print("speed: scattered pages lists, \(frames >> 20)M frames, lru \(lru.rawValue): \(format1(r / 1e6)) M events/s")
         }
-        let r = try manyContainers(10_000, lru: lru, minimum: minimum)
-        print("speed: single-page events, 10,000 containers, lru \(lru.rawValue): \(format1(r / 1e6)) M events/s")
-        for limit in [100_000, 1_000_000] {
+        if wanted("containers") {
+            let r = try manyContainers(10_000, lru: lru, minimum: minimum)
+            print("speed: single-page events, 10,000 containers, lru \(lru.rawValue): \(format1(r / 1e6)) M events/s")
+        }
+        for limit in [100_000, 1_000_000] where wanted("swap") {
             let r = try anonToSwap(limit: limit, lru: lru, minimum: minimum)
             print("speed: anon pages to swap, no exits, limit \(limit) pages, lru \(lru.rawValue): \(format1(r / 1e6)) M events/s")
         }
-        for limited in [false, true] {
+        for limited in [false, true] where wanted("depth") {
             let r = try deepHierarchy(depth: 32, limitOnTop: limited, lru: lru, minimum: minimum)
             print("speed: hierarchy depth 32, \(limited ? "limit on the top" : "no limit"), lru \(lru.rawValue): \(format1(r / 1e6)) M events/s")
         }
     }
     // Fork and exit do not touch the lists: one setting.
     let forkPages = getenv("MEMCG_BENCH_FORK_PAGES").map { Int(String(cString: $0))! } ?? 65_536
-    for k in [1, 16, 64, 256] {
+    for k in [1, 16, 64, 256] where wanted("fork") {
         let ns = try forkExit(pages: forkPages, children: k)
         print("speed: fork of \(forkPages) pages to \(k) children, then exits: \(format1(ns)) ns per mapping")
     }
-    for objects in [true, false] {
+    for objects in [true, false] where wanted("post") {
         let r = try postEvents(objects: objects, minimum: minimum)
         print("speed: POST /events (route table, parse + apply), \(objects ? "one object per page" : "pages lists"): \(format1(r / 1e6)) M events/s")
     }

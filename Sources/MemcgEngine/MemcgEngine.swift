@@ -80,6 +80,11 @@ public final class MemcgEngine {
     @discardableResult
     public func apply(_ command: Command) throws(EngineError) -> Outcome {
         var out = Outcome()
+        // Runs of charges are added up the hierarchy before anyone reads.
+        defer {
+            pageCounters.settle()
+            swapCounters.settle()
+        }
         switch command {
         case let .createContainer(name, parent, limits, chargeType, oomGroup, labels):
             try createContainer(name: name, parent: parent ?? Self.rootName, limits: limits, chargeType: chargeType,

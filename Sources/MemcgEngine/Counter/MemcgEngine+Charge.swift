@@ -47,7 +47,7 @@ extension MemcgEngine {
     /// counts a `high` event and gets one reclaim round as its target. No
     /// failcnt, no retry, never an OOM.
     @inline(__always) func checkHigh(_ c: ContainerID, listEvicted: Bool, out: inout Outcome) {
-        guard highInUse else { return }
+        guard highInUse, pageCounters.mayBeAboveHigh(c) else { return }
         var x: ContainerID? = c
         while let level = x, level != .root {
             if pageCounters[level].usage > pageCounters[level].high {
