@@ -112,6 +112,19 @@ struct FrameTable {
             && base.load(fromByteOffset: pfn.raw &* Self.stride &+ 8, as: UInt32.self) == 0
     }
 
+    /// Look-ahead for a batch of scattered pages: the frame's record.
+    @inline(__always) func prefetch(_ pfn: PFN) {
+        prefetchForWrite(UnsafeRawPointer(base + pfn.raw &* Self.stride))
+    }
+
+    /// Look-ahead: the records of the frame's LRU neighbours, which taking
+    /// it off its list writes (its own record should be in cache by now).
+    @inline(__always) func prefetchNeighbours(_ pfn: PFN) {
+        let p = load(pfn, Self.prevOffset, as: UInt32.self), n = load(pfn, Self.nextOffset, as: UInt32.self)
+        if p != 0 { prefetchForWrite(UnsafeRawPointer(base + Int(p &- 1) &* Self.stride)) }
+        if n != 0 { prefetchForWrite(UnsafeRawPointer(base + Int(n &- 1) &* Self.stride)) }
+    }
+
     @inline(__always) private static func encode(_ p: PFN?) -> UInt32 { p.map { UInt32(truncatingIfNeeded: $0.raw &+ 1) } ?? 0 }
     @inline(__always) private static func decode(_ v: UInt32) -> PFN? { v == 0 ? nil : PFN(unchecked: Int(v) &- 1) }
 }

@@ -36,7 +36,15 @@ extension MemcgEngine {
         var tally = Tally()
         let pid = buf[index].pid ?? 0
         let op = buf[index].op, shmem = buf[index].shmem
+        // Scattered page numbers: each page's records are a cache miss, so
+        // ask for those of pages further on while this one is applied.
+        var ahead: [Int] = []
+        if case .list(let list) = buf[index].pages, n > Self.lookAhead,
+           list[1] &- list[0] != 1 || list[n - 1] &- list[0] != n - 1 {
+            ahead = list  // not one ascending run (the hardware prefetcher takes those)
+        }
         for i in 0..<n {
+            if !ahead.isEmpty { prefetch(ahead, at: i) }
             if let slot, !processes.holds(slot, pid: pid) {
                 failRest(index, buf[index], from: i, .ESRCH, out: &out)
                 break
@@ -51,6 +59,20 @@ extension MemcgEngine {
             }
         }
         tally.flush(into: &counters, op: op, out: &out)
+    }
+
+    /// Pages ahead of the current one whose records are prefetched; the
+    /// LRU neighbours are fetched half as far ahead (their links are read
+    /// from the record fetched earlier).
+    static let lookAhead = 16
+
+    @inline(__always) private func prefetch(_ list: [Int], at i: Int) {
+        let far = i &+ Self.lookAhead, near = i &+ Self.lookAhead / 2
+        if far < list.count, let pfn = machine.pfn(list[far]) {
+            frames.prefetch(pfn)
+            rmap.prefetch(pfn)
+        }
+        if near < list.count, let pfn = machine.pfn(list[near]) { frames.prefetchNeighbours(pfn) }
     }
 
     /// Reports the pages of an event from position `from` on as failed:

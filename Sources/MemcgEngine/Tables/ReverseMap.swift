@@ -43,6 +43,12 @@ final class ReverseMap {
 
     @inline(__always) private static func single(_ slot: ProcessSlot) -> UInt32 { UInt32(truncatingIfNeeded: slot.raw &+ 1) }
 
+    /// Look-ahead for a batch of scattered pages: the page's entries.
+    @inline(__always) func prefetch(_ pfn: PFN) {
+        prefetchForWrite(UnsafeRawPointer(mapper + pfn.raw))
+        prefetchForWrite(UnsafeRawPointer(mapCount + pfn.raw))
+    }
+
     /// Is the page mapped by any process?
     @inline(__always) func isMapped(_ pfn: PFN) -> Bool { mapper[pfn.raw] != 0 }
 
