@@ -47,7 +47,14 @@ public enum TracePack {
         return o
     }
 
-    public static func unpack(_ b: [UInt8]) throws(TraceError) -> Trace {
+    public static func unpack(_ bytes: [UInt8]) throws(TraceError) -> Trace {
+        var result: Result<Trace, TraceError>? = nil
+        bytes.withUnsafeBytes { raw in result = Result { () throws(TraceError) in try unpack(raw: raw) } }
+        return try result!.get()
+    }
+
+    /// Unpacks from memory the caller keeps valid (an array, a mapped file).
+    static func unpack(raw b: UnsafeRawBufferPointer) throws(TraceError) -> Trace {
         var i = 0
         func bad(_ why: String) -> TraceError { TraceError(line: nil, "damaged packed trace at byte \(i): \(why)") }
         func need(_ n: Int) throws(TraceError) { guard n >= 0, i + n <= b.count else { throw bad("truncated") } }
@@ -143,15 +150,26 @@ public enum TracePack {
 }
 
 extension TracePack {
-    /// Reads a packed trace file.
+    /// Reads a packed trace file: mapped read-only where the system can map
+    /// it (no copy of the file into fresh memory), read in chunks otherwise.
     public static func read(path: String) throws(TraceError) -> Trace {
-        guard let f = fopen(path, "rb") else { throw TraceError(line: nil, "cannot open \(path)") }
-        defer { fclose(f) }
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw TraceError(line: nil, "cannot open \(path)") }
+        defer { close(fd) }
+        var st = stat()
+        if fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_size > 0,
+           let m = mmap(nil, Int(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0), m != MAP_FAILED {
+            defer { munmap(m, Int(st.st_size)) }
+            _ = madvise(m, Int(st.st_size), MADV_SEQUENTIAL)
+            return try unpack(raw: UnsafeRawBufferPointer(start: m, count: Int(st.st_size)))
+        }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {
-            let n = fread(&chunk, 1, chunk.count, f)
-            if n <= 0 { break }
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { throw TraceError(line: nil, "cannot read \(path): \(String(cString: strerror(errno)))") }
+            if n == 0 { break }
             bytes.append(contentsOf: chunk[0..<n])
         }
         return try unpack(bytes)
