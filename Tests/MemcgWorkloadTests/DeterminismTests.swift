@@ -1,4 +1,5 @@
 import Testing
+import Foundation
 import MemcgEngine
 @testable import MemcgWorkload
 
@@ -52,5 +53,29 @@ import MemcgEngine
         var flipped = bytes
         flipped[bytes.count - 2] = 200   // an op that does not exist
         #expect(throws: TraceError.self) { try TracePack.unpack(flipped) }
+    }
+
+    /// From a file: mapped, it reads back as the bytes do; a truncated file
+    /// is refused; a pipe (not mappable) is read in chunks.
+    @Test func fromFile() throws {
+        let trace = try TraceReader.read(text: WholeTraces.zipfTrace(pages: 100, records: 500).joined(separator: "\n"))
+        let bytes = try TracePack.pack(trace)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("packed-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("t.mtrace")
+        try Data(bytes).write(to: file)
+        #expect(try TracePack.read(path: file.path).records == trace.records)
+        try Data(bytes.dropLast(5)).write(to: file)
+        #expect(throws: TraceError.self) { try TracePack.read(path: file.path) }
+        let fifo = dir.appendingPathComponent("fifo").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let writer = Thread {
+            let fd = open(fifo, O_WRONLY)
+            bytes.withUnsafeBytes { _ = write(fd, $0.baseAddress, $0.count) }
+            close(fd)
+        }
+        writer.start()
+        #expect(try TracePack.read(path: fifo).records == trace.records)
     }
 }
