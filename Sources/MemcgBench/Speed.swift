@@ -11,7 +11,8 @@ import Glibc
 /// mapping) measured over at least `minimum` seconds after a warm-up.
 /// `MEMCG_BENCH_LRU=split|seed` runs one list setting (default: both);
 /// `MEMCG_BENCH_CASE=scattered|containers|swap|depth|fork|post` (a comma
-/// list) runs only those cases.
+/// list) runs only those cases. `MEMCG_BENCH_ONLY=fork` runs only the fork
+/// rows (`forkBenchmarks`).
 func speedBenchmarks(minimum: Double = 0.6) throws {
     let cases = getenv("MEMCG_BENCH_CASE").map { String(cString: $0).split(separator: ",").map(String.init) }
     func wanted(_ name: String) -> Bool { cases.map { $0.contains(name) } ?? true }
@@ -34,15 +35,21 @@ func speedBenchmarks(minimum: Double = 0.6) throws {
             print("speed: hierarchy depth 32, \(limited ? "limit on the top" : "no limit"), lru \(lru.rawValue): \(format1(r / 1e6)) M events/s")
         }
     }
-    // Fork and exit do not touch the lists: one setting.
-    let forkPages = getenv("MEMCG_BENCH_FORK_PAGES").map { Int(String(cString: $0))! } ?? 65_536
-    for k in [1, 16, 64, 256] where wanted("fork") {
-        let ns = try forkExit(pages: forkPages, children: k)
-        print("speed: fork of \(forkPages) pages to \(k) children, then exits: \(format1(ns)) ns per mapping")
-    }
+    if wanted("fork") { try forkBenchmarks() }
     for objects in [true, false] where wanted("post") {
         let r = try postEvents(objects: objects, minimum: minimum)
         print("speed: POST /events (route table, parse + apply), \(objects ? "one object per page" : "pages lists"): \(format1(r / 1e6)) M events/s")
+    }
+}
+
+/// Fork and exit do not touch the lists: one setting. `MEMCG_BENCH_FORK_PAGES`
+/// sets the parent's pages, `MEMCG_BENCH_FORK_K=1,4,16` the children counts.
+func forkBenchmarks() throws {
+    let forkPages = getenv("MEMCG_BENCH_FORK_PAGES").map { Int(String(cString: $0))! } ?? 65_536
+    let ks = getenv("MEMCG_BENCH_FORK_K").map { String(cString: $0).split(separator: ",").map { Int($0)! } } ?? [1, 4, 16, 64, 256]
+    for k in ks {
+        let ns = try forkExit(pages: forkPages, children: k)
+        print("speed: fork of \(forkPages) pages to \(k) children, then exits: \(format1(ns)) ns per mapping")
     }
 }
 

@@ -132,6 +132,10 @@ if only == nil || only == "speed" {
     try speedBenchmarks()
 }
 
+if only == "fork" {
+    try forkBenchmarks()
+}
+
 if only == nil || only == "durability" {
     try durabilityBenchmarks()
 }

@@ -47,7 +47,7 @@ extension MemcgEngine {
     /// The same for a swap-out: the slot `id` remembers each process that
     /// mapped the page, in mapping order.
     @inline(__always) func removeEveryMapping(_ pfn: PFN, into id: UInt32) {
-        rmap.removeAll(pfn) { s in
+        rmap.removeAllInMappingOrder(pfn) { s in
             swap.claim(id, process: s, pid: processes[s].pid)
             processes[s].distinct -= 1
         }

@@ -39,10 +39,11 @@ extension MemcgEngine {
 
     /// Exit (or OOM kill; exit_mmap): every mapping goes, in ascending page
     /// order; pages whose last reference goes are uncharged; swap slots
-    /// forget the process.
+    /// forget the process. One reverse-map look-up per recorded page: a
+    /// stale entry of the page vector is one the process holds no mapping
+    /// of, which `removeMappings` reports.
     func exitProcess(_ slot: ProcessSlot) {
-        for pfn in livePages(of: slot).sorted() {
-            removeMappings(pfn, slot: slot, count: nil)
+        for pfn in processes.distinctPages(slot, isMapped: { _ in true }) where removeMappings(pfn, slot: slot, count: nil) {
             uncharge(ifUnreferenced: pfn)
         }
         releaseSwapClaims(slot)
