@@ -96,8 +96,7 @@ extension SwapTable {
     func decode(from r: inout BinaryReader, containers: Int, processSlots: Int) throws(EngineError) {
         used = try r.int(in: 0...capacity, "swap slots used")
         let n = try r.int(in: 0...min(capacity, r.remaining / 5), "swap slots")
-        slots = []
-        slots.reserveCapacity(n)
+        slots.removeAll()
         shared = []
         freeShared = []
         for _ in 0..<n {

@@ -6,7 +6,8 @@
 ///
 /// Flat tables, so that a swap-out allocates nothing once the tables have
 /// grown (the kernel's `swap_map` is a flat array too):
-/// - `slots`: one record per slot id, reused through a free list; each
+/// - `slots`: one record per slot id, reused through a free list, in a
+///   region mapped once for every slot the machine has (`MappedArray`); each
 ///   slot carries its first process's pid inline, and the others (a page
 ///   several processes mapped) in a pooled list.
 /// - `head`: per frame, the oldest slot remembering that page number; the
@@ -21,7 +22,8 @@ final class SwapTable {
     /// Frames of the machine (page numbers are below it).
     let frames: Int
     @exclusivity(unchecked) var used = 0
-    @exclusivity(unchecked) var slots: [Slot] = []
+    /// By slot id, up to the most ever used; mapped for `capacity` slots.
+    let slots: MappedArray<Slot>
     @exclusivity(unchecked) var freeSlots: [UInt32] = []
     /// Per frame: 0, or the oldest slot of that page number plus one.
     let head: UnsafeMutablePointer<UInt32>
@@ -56,6 +58,11 @@ final class SwapTable {
     /// Nil when the host refuses the per-frame index.
     init?(capacity: Int, frames: Int) {
         guard let h = mapZeroed(frames * 4) else { return nil }
+        guard let s = MappedArray<Slot>(maxCount: capacity) else {
+            unmapZeroed(h, frames * 4)
+            return nil
+        }
+        slots = s
         self.capacity = capacity
         self.frames = frames
         head = h.bindMemory(to: UInt32.self, capacity: frames)
