@@ -68,6 +68,7 @@ extension MemcgEngine {
     /// (for commands; queries use `ProcessTable.distinctPages`, which
     /// changes nothing).
     func livePages(of slot: ProcessSlot) -> [PFN] {
+        if let exact = processes.exactPages(slot) { return exact }
         var out: [PFN] = []
         out.reserveCapacity(processes[slot].distinct)
         processes.forEachRecordedPage(slot) { pfn in

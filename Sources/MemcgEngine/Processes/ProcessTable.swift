@@ -60,6 +60,15 @@ final class ProcessTable {
         store[s.raw].pages.append(UInt32(truncatingIfNeeded: pfn.raw))
     }
 
+    /// The page vector when it holds exactly the mapped pages, each once
+    /// (as many entries as distinct pages: every mapped page is recorded,
+    /// so no entry can be stale or repeated); nil otherwise.
+    @inline(__always) func exactPages(_ s: ProcessSlot) -> [PFN]? {
+        let r = store.address(s.raw)
+        guard r.pointee.pages.count == r.pointee.distinct else { return nil }
+        return r.pointee.pages.map { PFN(unchecked: Int($0)) }
+    }
+
     /// Notes a page recorded again (a migrated page's new frame).
     @inline(__always) func recordPage(_ s: ProcessSlot, _ pfn: PFN) {
         store[s.raw].pages.append(UInt32(truncatingIfNeeded: pfn.raw))

@@ -62,6 +62,14 @@ extension MemcgEngine {
         for slot in processes.liveSlots where processes[slot].distinct != distinct[slot.raw, default: 0] {
             out.append("pid \(processes[slot].pid) counts \(processes[slot].distinct) pages, maps \(distinct[slot.raw, default: 0])")
         }
+        // Every page a process maps is in its page vector (which
+        // `ProcessTable.exactPages` relies on).
+        for slot in processes.liveSlots {
+            let recorded = processes.distinctPages(slot) { rmap.mapCount($0, slot: slot) > 0 }.count
+            if recorded != processes[slot].distinct {
+                out.append("pid \(processes[slot].pid) maps \(processes[slot].distinct) pages, \(recorded) of them recorded")
+            }
+        }
         out += swap.checkInvariants(pidOf: { processes.isLive($0) ? processes[$0].pid : nil }, slotOf: processes.lookup,
                                     isLiveContainer: containers.isAlive)
         checkCounters(owned: owned, recount: recount, &out)

@@ -1,3 +1,5 @@
+import Glibc
+
 /// The processes mapping each shared page (the kernel keeps them in the
 /// page's anon_vma / address_space interval trees, walked by rmap_walk):
 /// one small open-addressing hash set per page, keyed by process slot, so
@@ -62,10 +64,10 @@ final class MapperSets {
 
     init() {
         arenaCapacity = 1024
-        arena = .allocate(capacity: arenaCapacity)
+        arena = malloc(arenaCapacity * MemoryLayout<Entry>.stride)!.bindMemory(to: Entry.self, capacity: arenaCapacity)
     }
 
-    deinit { arena.deallocate() }
+    deinit { free(arena) }
 
     /// Bytes the sets hold (arena, headers), for memory accounting.
     var bytes: Int {
@@ -306,10 +308,12 @@ final class MapperSets {
             if arenaUsed + size > arenaCapacity {
                 var c = arenaCapacity
                 while c < arenaUsed + size { c *= 2 }
-                let bigger = UnsafeMutablePointer<Entry>.allocate(capacity: c)
-                bigger.moveInitialize(from: arena, count: arenaUsed)
-                arena.deallocate()
-                arena = bigger
+                // Entries are plain words: realloc moves a large arena's
+                // pages (mremap) instead of copying them.
+                guard let bigger = realloc(arena, c * MemoryLayout<Entry>.stride) else {
+                    fatalError("mapper sets: out of memory for \(c) entries")
+                }
+                arena = bigger.bindMemory(to: Entry.self, capacity: c)
                 arenaCapacity = c
             }
             base = arenaUsed
