@@ -67,7 +67,12 @@ public final class Driver {
     @exclusivity(unchecked) var cache = PageIndex()
     @exclusivity(unchecked) var frames = FrameAllocator()
     @exclusivity(unchecked) var procs: [DriverProcess] = []
-    @exclusivity(unchecked) var pidMap: [UInt32: Int] = [:]
+    @exclusivity(unchecked) var pidMap: [UInt32: Int] = [:] { didSet { lastPid = 0 } }
+    /// The last pid `process` looked up and its process (pids are >= 1).
+    @exclusivity(unchecked) var lastPid: UInt32 = 0
+    @exclusivity(unchecked) var lastProcess = 0
+    /// Look-ahead positions (`lookAhead`), by record index modulo 32.
+    @exclusivity(unchecked) var ahead = [Int](repeating: -1, count: 32)
     @exclusivity(unchecked) var families: [[Int]] = []
     /// Per object: processes that map (or hold swap claims on) its pages.
     @exclusivity(unchecked) var attach: [[Int]]
@@ -159,12 +164,49 @@ public final class Driver {
         let records = trace.records
         for i in records.indices {
             recordIndex = i
+            if i + Self.aheadNear < records.count { lookAhead(records, i) }
             try apply(records[i])
             if i & 0x3FFFF == 0x3FFFF { progress?(i + 1, records.count) }
         }
         flushAccesses()
         progress?(records.count, records.count)
         return finish()
+    }
+
+    /// Look-ahead for page accesses of one page (the common record of a
+    /// real trace, which jumps around memory): the page-table entry of the
+    /// record 16 ahead is prefetched and its position kept; 8 records
+    /// later, the entry is read and, when the page is resident, its
+    /// frame's mapping count is prefetched. Hints only: a stale position
+    /// (the tables changed in between) just prefetches the wrong line.
+    @inline(__always) func lookAhead(_ records: [Record], _ i: Int) {
+        let far = i + Self.aheadFar
+        if far < records.count {
+            let r = records[far]
+            var pos = -1, file = false
+            if r.op == .anon && r.b > 0 && r.b <= pageSize, let p = peekProcess(r.pid) {
+                pos = ptes.position(p, r.a / pageSize)
+                ptes.prefetch(position: pos)
+            } else if r.op == .file && r.b > 0 && r.b <= pageSize {
+                pos = cache.position(Int(r.id), r.a / pageSize)
+                cache.prefetch(position: pos)
+                file = true
+            }
+            ahead[far & Self.aheadMask] = pos < 0 ? -1 : (file ? -2 - pos : pos)
+        }
+        let near = i + Self.aheadNear
+        if near < records.count {
+            let a = ahead[near & Self.aheadMask]
+            let e = a >= 0 ? ptes.peek(position: a) : (a <= -2 ? cache.peek(position: -2 - a) : 0)
+            if e != 0 && e & PTE.out == 0 { frames.prefetch(Int(e - 1)) }
+        }
+    }
+
+    static let aheadFar = 16, aheadNear = 8, aheadMask = 31
+
+    /// The process of a pid for look-ahead (the last one looked up).
+    @inline(__always) func peekProcess(_ pid: UInt32) -> Int? {
+        pid == lastPid ? lastProcess : nil
     }
 
     func error(_ message: String) -> TraceError { TraceError(line: currentLine, message) }
@@ -260,7 +302,13 @@ public final class Driver {
     /// The process of a record: nil when the OOM killer killed it (the
     /// record is skipped); an error when the pid was never spawned or exited.
     func process(_ pid: UInt32) throws(TraceError) -> Int? {
-        guard let p = pidMap[pid] else { throw error("pid \(pid) was never spawned (or has exited)") }
+        let p: Int
+        if pid == lastPid {
+            p = lastProcess
+        } else {
+            guard let q = pidMap[pid] else { throw error("pid \(pid) was never spawned (or has exited)") }
+            (lastPid, lastProcess, p) = (pid, q, q)
+        }
         if procs[p].killed { return nil }
         return p
     }
@@ -297,6 +345,13 @@ struct FrameAllocator {
     var rmap: [UInt64] = []
     /// Processes mapping the frame.
     var mapcount: [UInt32] = []
+
+    /// Prefetches the frame's mapping count (a hint; out of range is ignored).
+    @inline(__always) mutating func prefetch(_ f: Int) {
+        mapcount.withUnsafeMutableBufferPointer { b in
+            if f >= 0 && f < b.count { prefetchForWrite(UnsafeRawPointer(b.baseAddress! + f)) }
+        }
+    }
     /// Frames in use (taken and not freed).
     var inUse = 0
     var peakInUse = 0

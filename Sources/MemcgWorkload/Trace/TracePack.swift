@@ -60,15 +60,13 @@ public enum TracePack {
         func need(_ n: Int) throws(TraceError) { guard n >= 0, i + n <= b.count else { throw bad("truncated") } }
         func u64() throws(TraceError) -> UInt64 {
             try need(8)
-            var v: UInt64 = 0
-            for k in 0..<8 { v |= UInt64(b[i + k]) << (8 * UInt64(k)) }
+            let v = UInt64(littleEndian: b.loadUnaligned(fromByteOffset: i, as: UInt64.self))
             i += 8
             return v
         }
         func u32() throws(TraceError) -> UInt32 {
             try need(4)
-            var v: UInt32 = 0
-            for k in 0..<4 { v |= UInt32(b[i + k]) << (8 * UInt32(k)) }
+            let v = UInt32(littleEndian: b.loadUnaligned(fromByteOffset: i, as: UInt32.self))
             i += 4
             return v
         }
