@@ -57,9 +57,12 @@ t0=$(now); "$BIN" replay "$DIR/trace.mtrace" --format json > "$DIR/replay-packed
 packed_s=$(echo "$t1 - $t0" | bc -l)
 echo "memcgd replay (trace pack form): ${packed_s}s = $(echo "$N / $packed_s / 1000000" | bc -l | cut -c1-5) M/s; ratio to libCacheSim $(echo "${lcs_s% *} / $packed_s" | bc -l | cut -c1-5)"
 grep -o '"refaults":[0-9]*' "$DIR/replay.json" | head -1
-# whatif over 8 values, 1 job vs 2 jobs, on a tenth of the trace.
+# whatif over 8 values, 1 job vs 2 jobs, on a fifth of the trace, and 8 separate replays.
 M=$((N / 5)); head -n $((M + 3)) "$T" > "$DIR/small.jsonl"; "$BIN" trace pack "$DIR/small.jsonl" -o "$DIR/small.mtrace" 2>/dev/null
 t0=$(now); "$BIN" whatif "$DIR/small.mtrace" --vary app.max=256M..2G/8 --jobs 1 > "$DIR/w1.txt"; t1=$(now)
 "$BIN" whatif "$DIR/small.mtrace" --vary app.max=256M..2G/8 --jobs 2 > "$DIR/w2.txt"; t2=$(now)
 echo "whatif 8 values on $M accesses: --jobs 1 $(echo "$t1 - $t0" | bc -l | cut -c1-6)s, --jobs 2 $(echo "$t2 - $t1" | bc -l | cut -c1-6)s, speed-up $(echo "($t1 - $t0) / ($t2 - $t1)" | bc -l | cut -c1-5)"
+# The issue's baseline: the same 8 values as 8 separate replays, one after another.
+t3=$(now); for v in 256M 512M 768M 1G 1280M 1536M 1792M 2G; do "$BIN" replay "$DIR/small.mtrace" --set app.max=$v --format json > /dev/null; done; t4=$(now)
+echo "8 sequential replays: $(echo "$t4 - $t3" | bc -l | cut -c1-6)s; whatif --jobs 2 is $(echo "($t4 - $t3) / ($t2 - $t1)" | bc -l | cut -c1-5)x faster"
 diff <(tail -n +2 "$DIR/w1.txt") <(tail -n +2 "$DIR/w2.txt") >/dev/null && echo "tables equal"

@@ -35,6 +35,12 @@ public struct TraceReader {
     public static func read(path: String, progress: ((Int, Int?, Int) -> Void)? = nil) throws(TraceError) -> Trace {
         let lines = try LineReader(path: path)
         var reader = TraceReader()
+        // Reserve the records once, from a guess at the count (one per 24
+        // bytes: a page-access line is longer). Untouched capacity is never
+        // backed by memory, so a guess too high costs address space only;
+        // without it, appending copies the whole array (and faults in a
+        // fresh one) at each doubling, most of a large read's system time.
+        if let total = lines.totalBytes { reader.records.reserveCapacity(min(total / 24, 1 << 27)) }
         var n = 0
         while try lines.next({ (line) throws(TraceError) -> Bool in
             try reader.add(line: line, number: lines.lineNumber)
