@@ -11,11 +11,13 @@ import Glibc
 /// mapping) measured over at least `minimum` seconds after a warm-up.
 /// `MEMCG_BENCH_LRU=split|seed` runs one list setting (default: both);
 /// `MEMCG_BENCH_CASE=scattered|containers|swap|depth|fork|post` (a comma
-/// list) runs only those cases. `MEMCG_BENCH_ONLY=fork` runs only the fork
+/// list) runs only those cases; `MEMCG_BENCH_SWAP_LIMITS=100000` picks the
+/// swap case's limits. `MEMCG_BENCH_ONLY=fork` runs only the fork
 /// rows (`forkBenchmarks`).
 func speedBenchmarks(minimum: Double = 0.6) throws {
     let cases = getenv("MEMCG_BENCH_CASE").map { String(cString: $0).split(separator: ",").map(String.init) }
     func wanted(_ name: String) -> Bool { cases.map { $0.contains(name) } ?? true }
+    let swapLimits = getenv("MEMCG_BENCH_SWAP_LIMITS").map { String(cString: $0).split(separator: ",").map { Int($0)! } } ?? [100_000, 1_000_000]
     let modes = getenv("MEMCG_BENCH_LRU").flatMap { LRUMode(rawValue: String(cString: $0)) }.map { [$0] } ?? [.split, .seed]
     for lru in modes {
         for frames in [1 << 20, 4 << 20] where wanted("scattered") {
@@ -26,7 +28,7 @@ func speedBenchmarks(minimum: Double = 0.6) throws {
             let r = try manyContainers(10_000, lru: lru, minimum: minimum)
             print("speed: single-page events, 10,000 containers, lru \(lru.rawValue): \(format1(r / 1e6)) M events/s")
         }
-        for limit in [100_000, 1_000_000] where wanted("swap") {
+        for limit in swapLimits where wanted("swap") {
             let r = try anonToSwap(limit: limit, lru: lru, minimum: minimum)
             print("speed: anon pages to swap, no exits, limit \(limit) pages, lru \(lru.rawValue): \(format1(r / 1e6)) M events/s")
         }

@@ -132,14 +132,14 @@ extension SwapTable {
             head[Int(slots[id].page)] = UInt32(id + 1)
         }
         let p = try r.int(in: 0...processSlots, "swap claim lists")
-        claims = []
+        dropClaims()
         for _ in 0..<p {
             var c = Claims()
             c.live = try r.int(in: 0...n, "live swap claims")
             let k = try r.int(in: 0...(r.remaining / 8), "swap claims")
-            c.refs.reserveCapacity(k)
-            for _ in 0..<k { c.refs.append(try r.u64()) }
             claims.append(c)
+            claims[claims.count - 1].list.reserveCapacity(k)
+            for _ in 0..<k { claims[claims.count - 1].list.append(try r.u64()) }
         }
     }
 }

@@ -49,10 +49,13 @@ final class SwapTable {
         var isUsed: Bool { owner >= 0 }
     }
 
+    /// A process's claims. `list` is owned by the table, which frees it
+    /// when the process's claims are dropped and when the table goes.
     struct Claims {
         /// Slot id in the high 32 bits, its generation at the claim in the low.
-        var refs: [UInt64] = []
+        var list = ReallocBuffer<UInt64>()
         var live = 0
+        var refs: UnsafeBufferPointer<UInt64> { list.elements }
     }
 
     /// Nil when the host refuses the per-frame index.
@@ -68,7 +71,16 @@ final class SwapTable {
         head = h.bindMemory(to: UInt32.self, capacity: frames)
     }
 
-    deinit { unmapZeroed(UnsafeMutableRawPointer(head), frames * 4) }
+    deinit {
+        unmapZeroed(UnsafeMutableRawPointer(head), frames * 4)
+        dropClaims()
+    }
+
+    /// Frees every process's claim list.
+    func dropClaims() {
+        for i in claims.indices { claims[i].list.deallocate() }
+        claims = []
+    }
 
     static let bytesPerFrame = 4
 
@@ -105,7 +117,7 @@ final class SwapTable {
             shared[Int(slots[i].more &- 1)].append(Int32(truncatingIfNeeded: pid))
         }
         if s.raw >= claims.count { claims.append(contentsOf: repeatElement(Claims(), count: s.raw + 1 - claims.count)) }
-        claims[s.raw].refs.append(UInt64(id) << 32 | UInt64(slots[i].generation))
+        claims[s.raw].list.append(UInt64(id) << 32 | UInt64(slots[i].generation))
         claims[s.raw].live += 1
         if claims[s.raw].refs.count > 2 * claims[s.raw].live + 64 { compact(s, pid: pid) }
     }
@@ -121,7 +133,7 @@ final class SwapTable {
 
     /// Drops the stale references of a process (they outnumber the live ones).
     private func compact(_ s: ProcessSlot, pid: Int) {
-        claims[s.raw].refs.removeAll { !isCurrent($0) || !holds(UInt32(truncatingIfNeeded: $0 >> 32), pid: pid) }
+        claims[s.raw].list.removeAll { !isCurrent($0) || !holds(UInt32(truncatingIfNeeded: $0 >> 32), pid: pid) }
     }
 
     // MARK: Chains of one page number
@@ -200,11 +212,12 @@ final class SwapTable {
     /// with the owner of each slot that was freed.
     func releaseAll(process s: ProcessSlot, pid: Int, freed: (ContainerID) -> Void) {
         guard s.raw < claims.count else { return }
-        let refs = claims[s.raw].refs
+        var gone = claims[s.raw]
         claims[s.raw] = Claims()
-        for ref in refs where isCurrent(ref) {
+        for ref in gone.refs where isCurrent(ref) {
             if case .freed(let owner) = forget(pid: pid, id: UInt32(truncatingIfNeeded: ref >> 32)) { freed(owner) }
         }
+        gone.list.deallocate()
     }
 
     private func forget(pid: Int, id: UInt32) -> Release {
