@@ -17,7 +17,7 @@ import Glibc
 func speedBenchmarks(minimum: Double = 0.6) throws {
     let cases = getenv("MEMCG_BENCH_CASE").map { String(cString: $0).split(separator: ",").map(String.init) }
     func wanted(_ name: String) -> Bool { cases.map { $0.contains(name) } ?? true }
-    let swapLimits = getenv("MEMCG_BENCH_SWAP_LIMITS").map { String(cString: $0).split(separator: ",").map { Int($0)! } } ?? [100_000, 1_000_000]
+    let swapLimits = getenv("MEMCG_BENCH_SWAP_LIMITS").map { String(cString: $0).split(separator: ",").compactMap { Int($0) } } ?? [100_000, 1_000_000]
     let modes = getenv("MEMCG_BENCH_LRU").flatMap { LRUMode(rawValue: String(cString: $0)) }.map { [$0] } ?? [.split, .seed]
     for lru in modes {
         for frames in [1 << 20, 4 << 20] where wanted("scattered") {

@@ -4,23 +4,11 @@ import Testing
 /// The driver's page tables: the chunk map against a Dictionary, and the
 /// page index's look-ahead reads against its ordinary ones.
 struct PageIndexTests {
-    /// A fixed-seed generator (SplitMix64).
-    struct Rng {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Random inserts, overwrites and removals over a small key range (so
     /// probe runs collide, wrap and get holes) agree with a Dictionary
     /// after every step.
     @Test func chunkMapMatchesDictionary() {
-        var rng = Rng(state: 7)
+        var rng = SplitMix(seed: 7)
         var m = ChunkMap()
         var d: [UInt64: Int32] = [:]
         for step in 0..<40_000 {
@@ -48,7 +36,7 @@ struct PageIndexTests {
     /// `position`/`peek` read what `get` reads, for present and absent pages.
     @Test func lookAheadReadsTheSameEntries() {
         var idx = PageIndex()
-        var rng = Rng(state: 3)
+        var rng = SplitMix(seed: 3)
         var want: [Int: [UInt64: UInt32]] = [:]
         for _ in 0..<5_000 {
             let space = Int(rng.next() % 3), page = rng.next() % 20_000
