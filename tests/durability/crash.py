@@ -16,7 +16,13 @@ import argparse, http.client, json, os, random, shutil, signal, socket, subproce
 def free_port():
     s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
 
-MACHINE = ["--memory", "256M", "--swap", "64M"]
+# The writers commute only while no machine-wide resource runs out: anon
+# pages are per process, so one writer's full stream can hold about 44 MiB
+# of swap, and at 64M four writers filled it past ~1,400 commands each,
+# when one writer's swap-out started to fail because of another's. 1G
+# leaves room for eight writers (the soak); main() checks the margin.
+MACHINE = ["--memory", "256M", "--swap", "1G"]
+SWAP_BYTES = 1 << 30
 
 def start(binary, port, data_dir, log):
     args = [binary, "serve", "--port", str(port), "--threads", "8", "--connections-per-ip", "0"] + MACHINE
@@ -135,6 +141,10 @@ def main():
                             chosen.append(w); continue
                     ok = False
                     print(f"FAIL run {run} (seed {seed}): writer {w} differs after {len(acked[w])} acknowledged commands, in flight {inflight[w]}")
+            used = engine_stats(port)["swap_used_bytes"]
+            if used > SWAP_BYTES // 2:
+                ok = False
+                print(f"FAIL run {run} (seed {seed}): swap {used} bytes used of {SWAP_BYTES}: the machine is too small for the writers to commute")
             if ok:
                 # In-flight commands that left their container as it was (a
                 # refused write, a no-op) show only in the engine counters:
